@@ -1,0 +1,89 @@
+"""Overview: the engine, the project, and what to do next."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.state import current_project, engine_banner, engine_status
+from workbench.errors import WorkbenchError
+from workbench.units import UNITS_NOTE, human_bytes
+
+st.title("Docker image workbench")
+st.caption(
+    "Build variants of your Dockerfile, then see where each image's bytes go and what "
+    f"each optimization saves. {UNITS_NOTE}"
+)
+
+status = engine_status()
+st.subheader("Engine")
+engine_banner(status)
+if status.reachable:
+    left, middle, right = st.columns(3)
+    left.metric("Engine", "reachable", help=f"Docker {status.version}, API {status.api_version}")
+    middle.metric("Version", status.version)
+    right.metric("Storage driver", status.storage_driver)
+    st.caption(f"Host `{status.host}` · {status.os} · {status.architecture}")
+    if status.stand_ins:
+        st.markdown(
+            "**Stand-in base images** (made locally because the registry is out of reach; "
+            "sizes measured on them differ from the real images):"
+        )
+        for reference in status.stand_ins:
+            st.markdown(f"- `{reference}` :orange-badge[local stand-in]")
+    else:
+        st.info("No stand-in base images: run `workbench bootstrap` if bases cannot be pulled.")
+
+st.subheader("Project")
+project = current_project()
+if project is None:
+    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
+    st.stop()
+
+st.markdown(f"**{project.path.name}** · `{project.path}`")
+files = {
+    "Dockerfile": project.dockerfile,
+    "pyproject.toml": project.pyproject,
+    "uv.lock": project.lock,
+    "plan.toml": project.plan_file,
+}
+st.markdown(
+    " · ".join(
+        f"{':material/check_circle:' if path else ':material/remove:'} {name}"
+        for name, path in files.items()
+    )
+)
+
+try:
+    plan = project.plan()
+except WorkbenchError as exc:
+    st.error(str(exc))
+    plan = None
+if plan is not None:
+    st.markdown(f"**{plan.title}** ({plan.created})")
+    rows = [
+        {
+            "Priority": task.priority,
+            "Task": task.name,
+            "Variant": task.variant,
+            "Estimated saving": f"{human_bytes(task.saving.min_bytes)} – "
+            f"{human_bytes(task.saving.max_bytes)}",
+            "Risk": task.risk,
+        }
+        for task in plan.tasks
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if plan.target_uncompressed:
+        target = plan.target_uncompressed
+        st.caption(
+            f"Target: {human_bytes(target.min_bytes)} – {human_bytes(target.max_bytes)} "
+            "uncompressed"
+            + (
+                f", {human_bytes(plan.target_compressed.min_bytes)} – "
+                f"{human_bytes(plan.target_compressed.max_bytes)} compressed"
+                if plan.target_compressed
+                else ""
+            )
+        )
+
+st.subheader("Next")
+st.info("Nothing built yet. Next: build the baseline and its variants, then compare them.")

@@ -1,0 +1,1 @@
+"""ElevenDops backend."""

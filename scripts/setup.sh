@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up everything the workbench needs on a fresh machine, idempotently:
+# uv, the Python dependencies from the lock, Debian packages, a running Docker engine,
+# and the stand-in base images.  `setup.sh test` also installs what the tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose="${1:-run}"
+export PATH="$HOME/.local/bin:$PATH"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! command -v uv >/dev/null 2>&1; then
+    say "installing uv"
+    python3 -m pip install --quiet --user uv
+fi
+
+packages=(docker.io debootstrap iptables)
+if [ "$purpose" = test ]; then
+    packages+=(chromium)
+fi
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing Debian packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        say "missing Debian packages (install them as root): ${missing[*]}"
+    fi
+fi
+
+say "syncing Python dependencies from uv.lock"
+uv sync --frozen --quiet
+
+uv run --frozen workbench engine ensure
+uv run --frozen workbench bootstrap

@@ -1,0 +1,37 @@
+"""One exception base for the workbench, with messages a user can act on.
+
+Modelled on ``docker.errors``: a single base class, :class:`WorkbenchError`, and
+specific subclasses.  The message of every error is one line that says what went
+wrong and what to do about it; the CLI prints it as is and the pages show it in
+``st.error``.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base class of every error the workbench raises on purpose."""
+
+
+class EngineUnavailable(WorkbenchError):
+    """No Docker engine answers, and none could be started."""
+
+
+class BootstrapError(WorkbenchError):
+    """A stand-in base image could not be made."""
+
+
+class ProjectError(WorkbenchError):
+    """A project folder is missing or lacks what the workbench needs."""
+
+
+class PlanError(WorkbenchError):
+    """A plan file is malformed."""
+
+
+class AnalysisError(WorkbenchError):
+    """An image could not be read or analysed."""
+
+
+class VariantError(WorkbenchError):
+    """A Dockerfile variant cannot be derived, or no variant has that name."""
