@@ -1,0 +1,439 @@
+"""Two image builders behind one interface.
+
+* **BuildKit** through a docker CLI: ``docker buildx build`` where the buildx plugin
+  exists, else the CLI's integrated BuildKit (``DOCKER_BUILDKIT=1 docker build``, docker
+  CLIs before 23 such as Debian's 20.10 ``/usr/bin/docker``).  Progress comes from
+  ``--progress=plain``, the image id from ``--iidfile``.  The default wherever it exists,
+  because real Dockerfiles use its syntax (``RUN --mount``, heredocs, ``COPY --link``).
+* **classic**: the engine's own builder through the docker SDK's streaming API
+  (``client.api.build(decode=True)``), the fallback.
+
+Both take the same build context: a tar stream made by :func:`make_context`, holding the
+project (``.dockerignore`` respected), files a variant overlays, and the variant's
+Dockerfile under :data:`DOCKERFILE_NAME`; nothing is written into the user's project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tarfile
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import docker
+import docker.errors
+import requests.exceptions
+import urllib3.exceptions
+from docker.utils import kwargs_from_env
+from docker.utils.build import exclude_paths
+
+from workbench.errors import WorkbenchError
+
+DOCKERFILE_NAME = ".workbench.Dockerfile"
+_BUILDKIT_SYNTAX = re.compile(
+    r"^\s*(RUN|COPY|ADD)\b[^\n]*(--mount=|--link\b|<<-?\s*[\"']?\w+)", re.I | re.M
+)
+
+
+class BuildError(WorkbenchError):
+    """A build could not be started or failed."""
+
+
+@dataclass(frozen=True)
+class BuilderInfo:
+    """A way to build images on the current engine."""
+
+    name: str  # "buildkit" or "classic"
+    description: str
+    cli: str | None = None
+    buildx: bool = False
+
+
+@dataclass
+class BuildProgress:
+    """What a running build has done so far; builders update it as output arrives."""
+
+    steps_done: int = 0
+    steps_total: int = 0
+    cache_hits: int = 0
+    current_step: str = ""
+    failed_step: str | None = None
+    exit_code: int | None = None
+    error: str | None = None
+    image_id: str | None = None
+    _steps: dict[str, str] = field(default_factory=dict)  # vertex -> state
+    _stage_totals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """How a build ended."""
+
+    status: str  # "succeeded", "failed" or "cancelled"
+    image_id: str | None
+    error: str | None = None
+    failed_step: str | None = None
+
+
+def needs_buildkit(dockerfile_text: str) -> bool:
+    """Whether a Dockerfile uses syntax only BuildKit understands."""
+    return bool(_BUILDKIT_SYNTAX.search(dockerfile_text))
+
+
+# -- discovery ---------------------------------------------------------------
+
+
+def _cli_candidates() -> list[str]:
+    found = [shutil.which("docker"), "/usr/bin/docker"]
+    return list(dict.fromkeys(path for path in found if path and os.access(path, os.X_OK)))
+
+
+def _quiet(cmd: list[str]) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _probe(docker_host: str) -> tuple[BuilderInfo, ...]:
+    builders = []
+    for cli in _cli_candidates():
+        buildx = _quiet([cli, "buildx", "version"])
+        if buildx is not None and buildx.returncode == 0:
+            builders.append(BuilderInfo("buildkit", f"BuildKit (docker buildx, {cli})", cli, True))
+            break
+        version = _quiet([cli, "version", "--format", "{{.Client.Version}}"])
+        major = re.match(r"(\d+)\.", version.stdout.strip()) if version else None
+        if major and int(major.group(1)) < 23:
+            builders.append(
+                BuilderInfo(
+                    "buildkit",
+                    f"BuildKit (DOCKER_BUILDKIT=1, docker CLI {version.stdout.strip()} at {cli})",
+                    cli,
+                )
+            )
+            break
+    builders.append(BuilderInfo("classic", "classic builder (engine API through the SDK)"))
+    return tuple(builders)
+
+
+def available_builders() -> list[BuilderInfo]:
+    """The builders this machine can use with the current engine, preferred first."""
+    return list(_probe(os.environ.get("DOCKER_HOST", "")))
+
+
+def choose_builder(name: str | None, dockerfile_text: str) -> BuilderInfo:
+    """Pick a builder by name (None: the preferred one) and check it fits the Dockerfile.
+
+    Raises:
+        BuildError: the named builder does not exist here, or the Dockerfile needs
+            BuildKit and none is available.
+    """
+    builders = available_builders()
+    if name is None:
+        chosen = builders[0]
+    else:
+        chosen = next((b for b in builders if b.name == name), None)
+        if chosen is None:
+            raise BuildError(
+                f"no {name} builder here; available: {', '.join(b.name for b in builders)}"
+            )
+    if chosen.name == "classic" and needs_buildkit(dockerfile_text):
+        hint = (
+            "pick the buildkit builder"
+            if any(b.name == "buildkit" for b in builders)
+            else "install a docker CLI with BuildKit (Debian's docker.io ships one) or buildx"
+        )
+        raise BuildError(
+            f"this Dockerfile needs BuildKit (RUN --mount, COPY --link or a heredoc), which the "
+            f"classic builder rejects: {hint}"
+        )
+    return chosen
+
+
+# -- context -----------------------------------------------------------------
+
+
+def _dockerignore(root: Path) -> list[str]:
+    path = root / ".dockerignore"
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def make_context(
+    project_dir: Path, dockerfile_text: str, extra_files: Mapping[str, bytes] | None = None
+) -> IO[bytes]:
+    """A build context tar: the project as ``.dockerignore`` filters it, with overlays.
+
+    Args:
+        project_dir: the project folder (read, never written).
+        dockerfile_text: the Dockerfile to build, stored as :data:`DOCKERFILE_NAME`.
+        extra_files: relative path -> content replacing or adding files (e.g. a pruned
+            ``pyproject.toml`` and its lock).
+
+    Returns:
+        A temporary file positioned at its start.
+    """
+    overlays = dict(extra_files or {})
+    root = str(project_dir)
+    files = sorted(
+        name
+        for name in exclude_paths(root, _dockerignore(project_dir), dockerfile=DOCKERFILE_NAME)
+        if name not in overlays and name != DOCKERFILE_NAME
+    )
+    extra = {DOCKERFILE_NAME: dockerfile_text.encode("utf-8"), **overlays}
+    context = tempfile.TemporaryFile(prefix="workbench-context-")  # noqa: SIM115 (returned)
+    # GNU format: the docker CLI sniffs stdin for a tar and misreads a leading PAX header.
+    with tarfile.open(fileobj=context, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name in files:
+            path = project_dir / name
+            try:
+                tar.add(path, arcname=name, recursive=False)
+            except OSError as exc:
+                raise BuildError(f"cannot read {path} for the build context: {exc}") from exc
+        for name, content in extra.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(content), 0o644, int(time.time())
+            tar.addfile(info, io.BytesIO(content))
+    context.seek(0)
+    return context
+
+
+# -- progress parsing ----------------------------------------------------------
+
+_VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?) )?(?P<n>\d+)/(?P<total>\d+)\] (?P<what>.*)$")
+_STATE = re.compile(r"^#(\d+) (CACHED|DONE\b.*|ERROR:? ?(?P<error>.*))$")
+_EXIT_CODE = re.compile(r"(?:exit code:? |non-zero code: )(\d+)")
+_CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
+
+
+def parse_buildkit_line(line: str, progress: BuildProgress) -> None:
+    """Update progress from one line of ``--progress=plain`` output."""
+    vertex = _VERTEX.match(line)
+    if vertex:
+        key = vertex.group(1)
+        stage = vertex.group("stage") or ""
+        progress._stage_totals[stage] = int(vertex.group("total"))
+        progress.steps_total = sum(progress._stage_totals.values())
+        label = f"[{(stage + ' ') if stage else ''}{vertex.group('n')}/{vertex.group('total')}]"
+        progress._steps.setdefault(key, f"{label} {vertex.group('what')}")
+        progress.current_step = progress._steps[key]
+        return
+    state = _STATE.match(line)
+    if not state or state.group(1) not in progress._steps:
+        return
+    key, word = state.group(1), state.group(2)
+    if word == "CACHED":
+        progress.cache_hits += 1
+    if word == "CACHED" or word.startswith("DONE"):
+        progress.steps_done += 1
+    elif word.startswith("ERROR"):
+        progress.failed_step = progress._steps[key]
+        progress.error = state.group("error") or "failed"
+        code = _EXIT_CODE.search(line)
+        progress.exit_code = int(code.group(1)) if code else None
+
+
+def parse_classic_event(event: dict, progress: BuildProgress) -> str:
+    """Update progress from one decoded event of the engine's build API; return its text."""
+    if "error" in event:
+        message = str(event.get("errorDetail", {}).get("message") or event["error"])
+        progress.failed_step = progress.current_step or None
+        progress.error = message.strip()
+        code = event.get("errorDetail", {}).get("code")
+        match = _EXIT_CODE.search(message)
+        progress.exit_code = int(code) if code else int(match.group(1)) if match else None
+        return f"ERROR: {message}\n"
+    aux = event.get("aux")
+    if isinstance(aux, dict) and "ID" in aux:
+        progress.image_id = str(aux["ID"])
+    text = str(event.get("stream", ""))
+    for line in text.splitlines():
+        step = _CLASSIC_STEP.match(line.strip())
+        if step:
+            progress.steps_done = int(step.group(1)) - 1
+            progress.steps_total = int(step.group(2))
+            progress.current_step = f"[{step.group(1)}/{step.group(2)}] {step.group(3)}"
+        elif line.strip() == "---> Using cache":
+            progress.cache_hits += 1
+    return text
+
+
+# -- running -------------------------------------------------------------------
+
+OnOutput = Callable[[str, BuildProgress], None]
+
+
+def _describe_failure(progress: BuildProgress, fallback: str) -> str:
+    if progress.failed_step:
+        code = f" with exit code {progress.exit_code}" if progress.exit_code is not None else ""
+        return f"step {progress.failed_step} failed{code}"
+    return progress.error or fallback
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGINT when the workbench dies, so the CLI cancels the build."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGINT)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run_buildkit(
+    builder: BuilderInfo,
+    context: IO[bytes],
+    tag: str,
+    labels: Mapping[str, str],
+    on_output: OnOutput,
+    cancel: threading.Event,
+    build_args: Mapping[str, str] | None = None,
+) -> BuildOutcome:
+    """Build with BuildKit through the docker CLI, streaming its plain progress."""
+    assert builder.cli is not None
+    with tempfile.TemporaryDirectory(prefix="workbench-build-") as scratch:
+        iidfile = Path(scratch) / "iid"
+        command = [builder.cli, *(["buildx", "build", "--load"] if builder.buildx else ["build"])]
+        command += ["--progress=plain", "--iidfile", str(iidfile), "-f", DOCKERFILE_NAME, "-t", tag]
+        for key, value in labels.items():
+            command += ["--label", f"{key}={value}"]
+        for key in build_args or {}:
+            command += ["--build-arg", key]  # values come from the environment, never argv
+        command.append("-")
+        env = {**os.environ, "DOCKER_BUILDKIT": "1", **(build_args or {})}
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=context,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        except OSError as exc:
+            raise BuildError(f"cannot run {builder.cli}: {exc}") from exc
+
+        def stop_on_cancel() -> None:
+            cancel.wait()
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+
+        threading.Thread(target=stop_on_cancel, daemon=True).start()
+        progress = BuildProgress()
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.decode("utf-8", errors="replace")
+            parse_buildkit_line(line.rstrip("\n"), progress)
+            on_output(line, progress)
+        code = process.wait()
+        if cancel.is_set():
+            return BuildOutcome("cancelled", None, "cancelled by the user")
+        cancel.set()  # release the watcher thread
+        if code != 0:
+            return BuildOutcome(
+                "failed",
+                None,
+                _describe_failure(progress, f"docker build exited with code {code}"),
+                progress.failed_step,
+            )
+        image_id = iidfile.read_text().strip() if iidfile.exists() else None
+        return BuildOutcome("succeeded", image_id)
+
+
+class _CancellableAPIClient(docker.APIClient):
+    """An API client that keeps the build's HTTP response, so cancel can cut it."""
+
+    response = None
+
+    def _post(self, url, **kwargs):
+        response = super()._post(url, **kwargs)
+        self.response = response
+        return response
+
+
+def _cut(response) -> None:
+    """Shut the build's connection; the engine then stops the build and its container."""
+    with contextlib.suppress(AttributeError, OSError):
+        response.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+    response.close()
+
+
+def run_classic(
+    client: docker.DockerClient,
+    context: IO[bytes],
+    tag: str,
+    labels: Mapping[str, str],
+    on_output: OnOutput,
+    cancel: threading.Event,
+    build_args: Mapping[str, str] | None = None,
+) -> BuildOutcome:
+    """Build with the engine's classic builder through the SDK's streaming API."""
+    progress = BuildProgress()
+    api = _CancellableAPIClient(**kwargs_from_env(), version=client.api.api_version, timeout=None)
+    finished = threading.Event()
+
+    def stop_on_cancel() -> None:
+        while not finished.is_set():
+            if cancel.wait(0.2) and api.response is not None:
+                _cut(api.response)
+                return
+
+    threading.Thread(target=stop_on_cancel, daemon=True).start()
+    try:
+        stream = api.build(
+            fileobj=context,
+            custom_context=True,
+            dockerfile=DOCKERFILE_NAME,
+            tag=tag,
+            labels=dict(labels),
+            buildargs=dict(build_args or {}),
+            rm=True,
+            forcerm=True,
+            decode=True,
+        )
+        for event in stream:
+            text = parse_classic_event(event, progress)
+            on_output(text, progress)
+    except docker.errors.APIError as exc:
+        return BuildOutcome("failed", None, f"the engine refused the build: {exc.explanation}")
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        if not cancel.is_set():
+            return BuildOutcome("failed", None, f"the connection to the engine broke: {exc}")
+    finally:
+        finished.set()
+        api.close()
+    if cancel.is_set():
+        return BuildOutcome("cancelled", None, "cancelled by the user")
+    if progress.error:
+        return BuildOutcome(
+            "failed", None, _describe_failure(progress, progress.error), progress.failed_step
+        )
+    if progress.image_id is None:
+        try:
+            progress.image_id = client.images.get(tag).id
+        except docker.errors.ImageNotFound:
+            return BuildOutcome("failed", None, "the engine reported no image")
+    progress.steps_done = progress.steps_total
+    return BuildOutcome("succeeded", progress.image_id)

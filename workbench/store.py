@@ -1,0 +1,343 @@
+"""The store: SQLite in WAL mode under the workbench home, with schema migrations.
+
+Every result the workbench produces (builds with their logs, analyses) is kept here,
+so pages only read, a second tab sees the same progress, and history survives the
+engine being down.  Each call opens its own short-lived connection, so threads and
+processes can share the file; WAL plus a busy timeout keeps writers from failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.home import workbench_home
+
+DB_NAME = "workbench.db"
+BUSY_TIMEOUT_MS = 10_000
+LOG_CAP_BYTES = 2_000_000  # a build log keeps its last 2 MB
+ACTIVE = ("queued", "running")
+FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
+
+MIGRATIONS: list[str] = [
+    # 1: builds
+    """
+    CREATE TABLE builds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_key TEXT NOT NULL,
+        project_path TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        builder TEXT NOT NULL,
+        status TEXT NOT NULL,
+        request_key TEXT NOT NULL,
+        dockerfile_sha256 TEXT NOT NULL,
+        requested_at REAL NOT NULL,
+        started_at REAL,
+        ended_at REAL,
+        duration_s REAL,
+        image_id TEXT,
+        steps_done INTEGER NOT NULL DEFAULT 0,
+        steps_total INTEGER NOT NULL DEFAULT 0,
+        cache_hits INTEGER NOT NULL DEFAULT 0,
+        log TEXT NOT NULL DEFAULT '',
+        log_truncated INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        failed_step TEXT,
+        owner_pid INTEGER,
+        owner_host TEXT
+    );
+    CREATE INDEX builds_by_project ON builds (project_key, variant, id);
+    CREATE INDEX builds_by_status ON builds (status);
+    """,
+    # 2: analyses by image id, per-layer results by diff id
+    """
+    CREATE TABLE analyses (
+        image_id TEXT NOT NULL,
+        options TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        result TEXT NOT NULL,
+        PRIMARY KEY (image_id, options)
+    );
+    CREATE TABLE layer_results (
+        diff_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        result TEXT NOT NULL,
+        PRIMARY KEY (diff_id, kind)
+    );
+    """,
+]
+
+
+class StoreError(WorkbenchError):
+    """The store cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """One build, as kept in the store."""
+
+    id: int
+    project_key: str
+    project_path: str
+    variant: str
+    tag: str
+    builder: str
+    status: str
+    request_key: str
+    dockerfile_sha256: str
+    requested_at: float
+    started_at: float | None
+    ended_at: float | None
+    duration_s: float | None
+    image_id: str | None
+    steps_done: int
+    steps_total: int
+    cache_hits: int
+    log: str
+    log_truncated: int
+    error: str | None
+    failed_step: str | None
+    owner_pid: int | None
+    owner_host: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    def log_tail(self, lines: int = 20) -> str:
+        return "\n".join(self.log.splitlines()[-lines:])
+
+    def summary(self) -> dict[str, Any]:
+        """The fields ``workbench build --json`` and ``history --json`` print."""
+        return {
+            "id": self.id,
+            "variant": self.variant,
+            "tag": self.tag,
+            "image_id": self.image_id,
+            "status": self.status,
+            "builder": self.builder,
+            "duration_s": round(self.duration_s, 2) if self.duration_s is not None else None,
+            "cache_hits": self.cache_hits,
+            "steps": f"{self.steps_done}/{self.steps_total}",
+            "error": self.error,
+            "failed_step": self.failed_step,
+            "project": self.project_path,
+            "requested_at": self.requested_at,
+        }
+
+
+_BUILD_COLUMNS = [f.name for f in fields(BuildRecord)]
+
+
+def _host() -> str:
+    return os.uname().nodename
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    """The workbench's SQLite store."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or workbench_home() / DB_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            self._migrate(db)
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a transaction, committed on success, always closed."""
+        try:
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            with db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+        finally:
+            db.close()
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the store has schema {version}, newer than this workbench knows "
+                f"({len(MIGRATIONS)}); upgrade the workbench"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            db.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        with self.connect() as db:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+    # builds -----------------------------------------------------------------
+
+    def add_build(self, **values: Any) -> int:
+        values.setdefault("requested_at", time.time())
+        values.setdefault("status", "queued")
+        values.setdefault("owner_pid", os.getpid())
+        values.setdefault("owner_host", _host())
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        with self.connect() as db:
+            cursor = db.execute(
+                f"INSERT INTO builds ({columns}) VALUES ({marks})", list(values.values())
+            )
+            return int(cursor.lastrowid)
+
+    def update_build(self, build_id: int, **values: Any) -> None:
+        if not values:
+            return
+        unknown = set(values) - set(_BUILD_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown build fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.connect() as db:
+            db.execute(
+                f"UPDATE builds SET {assignments} WHERE id = ?", [*values.values(), build_id]
+            )
+
+    def append_build_log(self, build_id: int, text: str) -> None:
+        """Append to a build's log, keeping only the last :data:`LOG_CAP_BYTES`."""
+        if not text:
+            return
+        with self.connect() as db:
+            row = db.execute("SELECT log FROM builds WHERE id = ?", (build_id,)).fetchone()
+            if row is None:
+                return
+            log = row["log"] + text
+            truncated = len(log) > LOG_CAP_BYTES
+            if truncated:
+                log = log[-LOG_CAP_BYTES:]
+                log = log[log.find("\n") + 1 :] if "\n" in log else log
+            db.execute(
+                "UPDATE builds SET log = ?, log_truncated = MAX(log_truncated, ?) WHERE id = ?",
+                (log, int(truncated), build_id),
+            )
+
+    def build(self, build_id: int) -> BuildRecord | None:
+        with self.connect() as db:
+            row = db.execute("SELECT * FROM builds WHERE id = ?", (build_id,)).fetchone()
+        return BuildRecord(**dict(row)) if row else None
+
+    def builds(
+        self,
+        *,
+        project_key: str | None = None,
+        variant: str | None = None,
+        statuses: tuple[str, ...] | None = None,
+        limit: int = 200,
+    ) -> list[BuildRecord]:
+        """Builds, newest first, optionally filtered."""
+        where, params = [], []
+        if project_key is not None:
+            where.append("project_key = ?")
+            params.append(project_key)
+        if variant is not None:
+            where.append("variant = ?")
+            params.append(variant)
+        if statuses:
+            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            params.extend(statuses)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self.connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM builds {clause} ORDER BY id DESC LIMIT ?", [*params, limit]
+            ).fetchall()
+        return [BuildRecord(**dict(row)) for row in rows]
+
+    def active_build_for(self, request_key: str) -> BuildRecord | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT * FROM builds WHERE request_key = ? AND status IN ('queued', 'running') "
+                "ORDER BY id DESC LIMIT 1",
+                (request_key,),
+            ).fetchone()
+        return BuildRecord(**dict(row)) if row else None
+
+    def mark_interrupted(self) -> list[int]:
+        """Mark builds left queued or running by a process that is gone as interrupted.
+
+        Returns:
+            The ids of the builds marked.
+        """
+        host = _host()
+        marked = []
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT id, owner_pid, owner_host FROM builds WHERE status IN ('queued', 'running')"
+            ).fetchall()
+            for row in rows:
+                same_host = row["owner_host"] == host
+                if same_host and row["owner_pid"] and _pid_alive(int(row["owner_pid"])):
+                    continue
+                if not same_host:
+                    continue  # another machine's process: we cannot tell, leave it
+                db.execute(
+                    "UPDATE builds SET status = 'interrupted', ended_at = ?, "
+                    "error = COALESCE(error, 'the process running this build stopped') "
+                    "WHERE id = ?",
+                    (time.time(), row["id"]),
+                )
+                marked.append(int(row["id"]))
+        return marked
+
+    # analyses ---------------------------------------------------------------
+
+    def save_analysis(self, image_id: str, options: str, result: dict[str, Any]) -> None:
+        with self.connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO analyses (image_id, options, created_at, result) "
+                "VALUES (?, ?, ?, ?)",
+                (image_id, options, time.time(), json.dumps(result)),
+            )
+
+    def analysis(self, image_id: str, options: str) -> dict[str, Any] | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT result FROM analyses WHERE image_id = ? AND options = ?",
+                (image_id, options),
+            ).fetchone()
+        return json.loads(row["result"]) if row else None
+
+    def save_layer_result(self, diff_id: str, kind: str, result: dict[str, Any]) -> None:
+        with self.connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO layer_results (diff_id, kind, created_at, result) "
+                "VALUES (?, ?, ?, ?)",
+                (diff_id, kind, time.time(), json.dumps(result)),
+            )
+
+    def layer_result(self, diff_id: str, kind: str) -> dict[str, Any] | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT result FROM layer_results WHERE diff_id = ? AND kind = ?",
+                (diff_id, kind),
+            ).fetchone()
+        return json.loads(row["result"]) if row else None
