@@ -218,7 +218,7 @@ def make_context(
 
 # -- progress parsing ----------------------------------------------------------
 
-_VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?) )?(?P<n>\d+)/(?P<total>\d+)\] (?P<what>.*)$")
+_VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?)\s+)?(?P<n>\d+)/(?P<total>\d+)\] (?P<what>.*)$")
 _STATE = re.compile(r"^#(\d+) (CACHED|DONE\b.*|ERROR:? ?(?P<error>.*))$")
 _EXIT_CODE = re.compile(r"(?:exit code:? |non-zero code: )(\d+)")
 _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")

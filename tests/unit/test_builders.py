@@ -40,6 +40,8 @@ BUILDKIT_MULTI_STAGE = """\
 #6 CACHED
 #7 [runtime 2/6] RUN useradd appuser
 #7 DONE 0.3s
+#8 [runtime  3/6] WORKDIR /app
+#8 DONE 0.0s
 """
 
 
@@ -60,9 +62,9 @@ def test_buildkit_failure_names_the_step_and_exit_code() -> None:
 def test_buildkit_stages_add_their_totals() -> None:
     progress = _feed(BUILDKIT_MULTI_STAGE)
     assert progress.steps_total == 10
-    assert progress.steps_done == 4
+    assert progress.steps_done == 5
     assert progress.cache_hits == 1
-    assert progress.current_step == "[runtime 2/6] RUN useradd appuser"
+    assert progress.current_step == "[runtime 3/6] WORKDIR /app"  # padding folded
 
 
 def test_classic_events_count_steps_cache_and_errors() -> None:
