@@ -1,0 +1,53 @@
+"""Image analysis: a byte-exact breakdown of an image by component, layer and package.
+
+The stable API:
+
+* :func:`analyze_image` (engine) and :func:`analyze_stream` (any export stream)
+  return an :class:`ImageAnalysis`;
+* :meth:`ImageAnalysis.to_dict` / :meth:`ImageAnalysis.from_dict` give its JSON shape;
+* :data:`COMPONENTS`, :data:`COMPONENT_LABELS` and :data:`PLAN_ROWS` name what it reports;
+* :func:`load_rules` reads a component rules file (the shipped one when no path is given).
+"""
+
+from __future__ import annotations
+
+from workbench.analysis.classify import (
+    COMPONENT_LABELS,
+    COMPONENTS,
+    PLAN_ROWS,
+    RuleSet,
+    load_rules,
+)
+from workbench.analysis.image import (
+    STAND_IN_REPLACES_LABEL,
+    analyze_archive,
+    analyze_image,
+    analyze_stream,
+)
+from workbench.analysis.model import (
+    ComponentDetail,
+    Compressed,
+    ImageAnalysis,
+    LayerAnalysis,
+    PathSize,
+)
+from workbench.analysis.packages import DebianPackage, PythonPackage
+
+__all__ = [
+    "COMPONENTS",
+    "COMPONENT_LABELS",
+    "PLAN_ROWS",
+    "STAND_IN_REPLACES_LABEL",
+    "ComponentDetail",
+    "Compressed",
+    "DebianPackage",
+    "ImageAnalysis",
+    "LayerAnalysis",
+    "PathSize",
+    "PythonPackage",
+    "RuleSet",
+    "analyze_archive",
+    "analyze_image",
+    "analyze_stream",
+    "load_rules",
+]

@@ -1,0 +1,395 @@
+"""Analyse an image: the steps from an export stream to an :class:`ImageAnalysis`.
+
+:func:`analyze_image` asks the engine (docker SDK) for the image and its export;
+:func:`analyze_stream` does the rest without an engine, from any export stream;
+:func:`analyze_archive` starts from an already read :class:`ImageArchive`.
+The steps: read (one streaming pass) -> merge (OCI layer rules) -> packages ->
+classify (component rules) -> figures.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from workbench.analysis.classify import (
+    COMPONENTS,
+    PLAN_ROWS,
+    SHADOWED,
+    Classifier,
+    RuleSet,
+    load_rules,
+)
+from workbench.analysis.efficiency import efficiency
+from workbench.analysis.merge import MergeResult, merge_layers
+from workbench.analysis.model import (
+    ComponentDetail,
+    Compressed,
+    ImageAnalysis,
+    LayerAnalysis,
+    PathSize,
+)
+from workbench.analysis.packages import (
+    FinalView,
+    capture_limit,
+    debian_packages,
+    python_packages,
+    virtualenvs,
+)
+from workbench.analysis.reader import ChunkReader, ImageArchive, read_archive
+from workbench.errors import AnalysisError
+
+STAND_IN_REPLACES_LABEL = "org.workbench.stand-in.replaces"
+TOP_N = 20
+PREFETCH_BYTES = 64 * 1024 * 1024
+
+Rules = RuleSet | str | Path | None
+
+
+def _rule_set(rules: Rules) -> RuleSet:
+    if isinstance(rules, RuleSet):
+        return rules
+    return load_rules(rules)
+
+
+def _created_by(config: Mapping[str, Any], count: int) -> list[str]:
+    """Map the config's history to layers as dive does: non-empty entries, in order."""
+    history = config.get("history") or ()
+    steps = [h.get("created_by", "") for h in history if not h.get("empty_layer")]
+    if len(steps) != count:
+        steps = steps[-count:] if len(steps) > count else [""] * (count - len(steps)) + steps
+    return steps
+
+
+def _app_prefixes(app_paths: Iterable[str], workdir: str) -> tuple[str, ...]:
+    paths = tuple(_absolute(p) for p in (str(a).strip() for a in app_paths) if p)
+    if paths:
+        return tuple(p for p in paths if p != "/")
+    root = _absolute(workdir) if workdir else "/"
+    return () if root == "/" else (root,)
+
+
+def _absolute(path: str) -> str:
+    return "/" + posixpath.normpath("/" + path).lstrip("/")
+
+
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def _largest(
+    merged: MergeResult, component_of: Sequence[str], top: int
+) -> dict[str, ComponentDetail]:
+    """Per component, its largest folders (chains of single-child folders collapsed to
+    the deepest) and its largest files (groups)."""
+    per_dir: dict[str, dict[str, int]] = {c: defaultdict(int) for c in COMPONENTS}
+    members: dict[str, list[int]] = {c: [] for c in COMPONENTS}
+    groups = merged.groups
+    for index, group in enumerate(groups):
+        if group.bytes:
+            component = component_of[index]
+            path = merged.visible_path[index] or group.path
+            per_dir[component][_parent(path)] += group.bytes
+            members[component].append(index)
+    details = {}
+    for component in COMPONENTS:
+        totals: dict[str, int] = defaultdict(int)
+        for folder, size in per_dir[component].items():
+            while True:
+                totals[folder] += size
+                if not folder:
+                    break
+                folder = _parent(folder)
+        chained = {
+            _parent(folder)
+            for folder, size in totals.items()
+            if folder and totals.get(_parent(folder)) == size
+        }
+        dirs = heapq.nsmallest(
+            top,
+            ((size, folder) for folder, size in totals.items() if folder and folder not in chained),
+            key=lambda item: (-item[0], item[1]),
+        )
+        shadowed = component == SHADOWED
+        files = heapq.nsmallest(top, members[component], key=lambda i: (-groups[i].bytes, i))
+        details[component] = ComponentDetail(
+            tuple(PathSize("/" + folder, size) for size, folder in dirs),
+            tuple(
+                PathSize(
+                    "/" + (merged.visible_path[i] or groups[i].path),
+                    groups[i].bytes,
+                    groups[i].layer if shadowed else None,
+                )
+                for i in files
+            ),
+        )
+    return details
+
+
+def analyze_archive(
+    archive: ImageArchive,
+    *,
+    history: Sequence[str] | None = None,
+    app_paths: Iterable[str] = (),
+    workdir: str | None = None,
+    rules: Rules = None,
+    top: int = TOP_N,
+    engine_layer_bytes: Sequence[int] | None = None,
+) -> ImageAnalysis:
+    """Analyse an image export that :func:`~workbench.analysis.reader.read_archive` read.
+
+    Args:
+        archive: the read export.
+        history: per layer (lowest first), the instruction that made it; from the
+            image config when ``None``.
+        app_paths: absolute path prefixes of the application code (the Dockerfile's
+            COPY/ADD destinations from the project, manifests excluded by the rules);
+            the WORKDIR when empty.
+        workdir: the image's WORKDIR; from the image config when ``None``.
+        rules: a rule set, a rules file, or ``None`` for the shipped rules.
+        top: how many of the largest folders and files to keep per component.
+        engine_layer_bytes: per layer, its size as the engine records it.
+
+    Returns:
+        The analysis.
+    """
+    rule_set = _rule_set(rules)
+    config = archive.config
+    image_config = config.get("config") or {}
+    if workdir is None:
+        workdir = image_config.get("WorkingDir") or ""
+    layers = archive.layers
+    entries = [layer.entries for layer in layers]
+    merged = merge_layers(entries)
+    view = FinalView(merged, layers)
+    venvs = virtualenvs(merged.final)
+    debs, dpkg_files = debian_packages(view)
+    pythons = python_packages(view)
+    prefixes = _app_prefixes(app_paths, workdir)
+    classifier = Classifier(rule_set, app_paths=prefixes, virtualenvs=venvs, dpkg_files=dpkg_files)
+
+    component_of: list[str] = []
+    totals = dict.fromkeys(COMPONENTS, 0)
+    per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in layers]
+    classify = classifier.component
+    for group, path in zip(merged.groups, merged.visible_path, strict=True):
+        component = SHADOWED if path is None else classify("/" + path)
+        component_of.append(component)
+        totals[component] += group.bytes
+        per_layer[group.layer][component] += group.bytes
+
+    size_bytes = sum(totals.values())
+    diff_ids = list(archive.diff_ids)
+    if len(diff_ids) != len(layers):
+        diff_ids = [""] * len(layers)
+    created = list(history) if history is not None else _created_by(config, len(layers))
+    if len(created) != len(layers):
+        created = (created + [""] * len(layers))[: len(layers)]
+    engine_bytes: list[int | None] = [None] * len(layers)
+    if engine_layer_bytes is not None and len(engine_layer_bytes) == len(layers):
+        engine_bytes = list(engine_layer_bytes)
+    layer_results = tuple(
+        LayerAnalysis(
+            index=i,
+            diff_id=diff_ids[i],
+            created_by=created[i],
+            bytes=stats.bytes,
+            components=per_layer[i],
+            files_added=stats.files_added,
+            files_changed=stats.files_changed,
+            files_deleted=stats.files_deleted,
+            gzip_bytes=layer.gzip_bytes,
+            zstd_bytes=layer.zstd_bytes,
+            symlink_bytes=stats.symlink_bytes,
+            engine_bytes=engine_bytes[i],
+        )
+        for i, (stats, layer) in enumerate(zip(merged.layers, layers, strict=True))
+    )
+    gzip_all = [layer.gzip_bytes for layer in layers]
+    zstd_all = [layer.zstd_bytes for layer in layers]
+    dive = efficiency(entries)
+    labels = image_config.get("Labels") or {}
+    return ImageAnalysis(
+        image_id=archive.image_id,
+        tags=archive.tags,
+        size_bytes=size_bytes,
+        final_bytes=size_bytes - totals[SHADOWED],
+        components=totals,
+        plan_view={row: sum(totals[c] for c in parts) for row, parts in PLAN_ROWS.items()},
+        layers=layer_results,
+        python_packages=tuple(pythons),
+        debian_packages=tuple(debs),
+        largest=_largest(merged, component_of, top),
+        efficiency=dive.score,
+        wasted_bytes=dive.wasted_bytes,
+        compressed=Compressed(
+            gzip_bytes=sum(gzip_all) if gzip_all and None not in gzip_all else None,  # type: ignore[arg-type]
+            zstd_bytes=sum(zstd_all) if zstd_all and None not in zstd_all else None,  # type: ignore[arg-type]
+        ),
+        stand_in_base=labels.get(STAND_IN_REPLACES_LABEL) or None,
+        engine_size_bytes=sum(engine_bytes) if None not in engine_bytes else None,  # type: ignore[arg-type]
+        workdir=workdir,
+        app_paths=prefixes,
+        virtualenvs=venvs,
+        layout=archive.layout,
+        rules=rule_set.source,
+    )
+
+
+def _as_fileobj(source: Any) -> Any:
+    if hasattr(source, "read"):
+        return source
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(source))
+    return ChunkReader(source)
+
+
+def analyze_stream(
+    chunks_or_fileobj: Any,
+    *,
+    history: Sequence[str] | None = None,
+    app_paths: Iterable[str] = (),
+    workdir: str | None = None,
+    rules: Rules = None,
+    compress: bool = True,
+    zstd: bool = False,
+    ref: str | None = None,
+    top: int = TOP_N,
+) -> ImageAnalysis:
+    """Analyse an image export stream; pure: no engine, no disk.
+
+    Args:
+        chunks_or_fileobj: the export (``docker save`` output, docker-archive or OCI
+            layout) as a file object, ``bytes``, or an iterable of byte chunks.
+        history: per layer, lowest first, the instruction that made it; from the
+            image config when ``None``.
+        app_paths: absolute path prefixes of the application code; the WORKDIR when empty.
+        workdir: the image's WORKDIR; from the image config when ``None``.
+        rules: a rule set, a rules file path, or ``None`` for the shipped rules.
+        compress: estimate each layer's gzip size while reading (costs CPU time).
+        zstd: estimate each layer's zstd size too.
+        ref: the image to pick when the export holds several.
+        top: how many of the largest folders and files to keep per component.
+
+    Returns:
+        The analysis.
+
+    Raises:
+        AnalysisError: when the stream is not a readable image export.
+    """
+    rule_set = _rule_set(rules)  # fail on bad rules before reading gigabytes
+    archive = read_archive(
+        _as_fileobj(chunks_or_fileobj),
+        capture=capture_limit,
+        gzip_estimate=compress,
+        zstd_estimate=zstd,
+        ref=ref,
+    )
+    return analyze_archive(
+        archive, history=history, app_paths=app_paths, workdir=workdir, rules=rule_set, top=top
+    )
+
+
+def _engine_layer_bytes(
+    config: Mapping[str, Any], api_history: Sequence[Mapping[str, Any]], count: int
+) -> list[int] | None:
+    """Per layer (lowest first), its size as the engine records it.
+
+    The engine's history has one item per config history entry, newest first, with
+    the layer's size on the entries that made a layer.
+    """
+    history = list(config.get("history") or ())
+    items = list(reversed(api_history))
+    if len(history) != len(items):
+        return None
+    sizes = [
+        int(item.get("Size") or 0)
+        for entry, item in zip(history, items, strict=True)
+        if not entry.get("empty_layer")
+    ]
+    return sizes if len(sizes) == count else None
+
+
+def analyze_image(
+    client: Any,
+    ref: str,
+    *,
+    compress: bool = True,
+    app_paths: Iterable[str] = (),
+    rules: Rules = None,
+    zstd: bool = False,
+    workdir: str | None = None,
+    top: int = TOP_N,
+) -> ImageAnalysis:
+    """Analyse an image the engine holds, streaming its export (nothing on disk).
+
+    Args:
+        client: a ``docker.DockerClient`` (see :func:`workbench.engine.connect`).
+        ref: the image: a tag (``"name:tag"``) or an id.
+        compress: estimate each layer's gzip size (``--no-compress`` skips it).
+        app_paths: absolute path prefixes of the application code; the WORKDIR when empty.
+        rules: a rule set, a rules file path, or ``None`` for the shipped rules.
+        zstd: estimate each layer's zstd size too.
+        workdir: override the image's WORKDIR.
+        top: how many of the largest folders and files to keep per component.
+
+    Returns:
+        The analysis, with the engine's own sizes (``engine_size_bytes``, per layer
+        ``engine_bytes``) and the image's tags as the engine knows them.
+
+    Raises:
+        AnalysisError: when the engine lacks the image or the export is unreadable.
+    """
+    import docker.errors
+    import requests.exceptions
+
+    engine_errors = (docker.errors.DockerException, requests.exceptions.RequestException)
+    rule_set = _rule_set(rules)
+    try:
+        inspect = client.api.inspect_image(ref)
+        api_history = client.api.history(ref)
+    except docker.errors.ImageNotFound as exc:
+        raise AnalysisError(
+            f"the engine has no image {ref!r}; build or pull it first (`docker images` lists them)"
+        ) from exc
+    except engine_errors as exc:
+        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+    stream = None
+    try:
+        stream = ChunkReader(client.api.get_image(ref), prefetch=PREFETCH_BYTES)
+        archive = read_archive(
+            stream, capture=capture_limit, gzip_estimate=compress, zstd_estimate=zstd, ref=ref
+        )
+    except engine_errors as exc:
+        raise AnalysisError(f"the engine could not export {ref!r}: {exc}") from exc
+    finally:
+        if stream is not None:
+            stream.close()
+    count = len(archive.layers)
+    history = None
+    if not any(h.get("created_by") for h in archive.config.get("history") or ()):
+        steps = [i.get("CreatedBy", "") for i in reversed(api_history) if i.get("Size", 0) > 0]
+        history = steps if len(steps) == count else None
+    result = analyze_archive(
+        archive,
+        history=history,
+        app_paths=app_paths,
+        workdir=workdir,
+        rules=rule_set,
+        top=top,
+        engine_layer_bytes=_engine_layer_bytes(archive.config, api_history, count),
+    )
+    labels = (inspect.get("Config") or {}).get("Labels") or {}
+    return replace(
+        result,
+        image_id=inspect.get("Id") or result.image_id,
+        tags=tuple(inspect.get("RepoTags") or ()) or result.tags,
+        engine_size_bytes=inspect.get("Size"),
+        stand_in_base=labels.get(STAND_IN_REPLACES_LABEL) or result.stand_in_base,
+    )

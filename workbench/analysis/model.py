@@ -1,0 +1,257 @@
+"""The result of an image analysis: typed, frozen, and JSON-ready.
+
+:meth:`ImageAnalysis.to_dict` is the stable JSON shape (the CLI's ``--json``, the
+store's cache); :meth:`ImageAnalysis.from_dict` reads it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from workbench.analysis.packages import DebianPackage, PythonPackage
+
+SCHEMA_VERSION = 1
+COMPRESSION_METHOD = "zlib level 4 per layer tar (Python); an estimate of a registry's gzip"
+
+
+@dataclass(frozen=True)
+class LayerAnalysis:
+    """One layer of the image.
+
+    Attributes:
+        index: position in the image, 0 = lowest.
+        diff_id: digest of the uncompressed layer tar.
+        created_by: the instruction that made it (from the image history).
+        bytes: its size (regular files once per hardlink group, symlink lengths).
+        components: its bytes per component; bytes later layers delete or overwrite
+            are under ``shadowed``.
+        files_added: non-directories at paths the layers below lacked.
+        files_changed: non-directories at paths the layers below had.
+        files_deleted: visible non-directories of the layers below it removed.
+        gzip_bytes: estimated gzip size of its tar, ``None`` when not computed.
+        zstd_bytes: estimated zstd size of its tar, ``None`` when not computed.
+        symlink_bytes: the part of ``bytes`` that symlinks make (their targets' lengths).
+        engine_bytes: the layer's size as the engine records it, when it was asked.
+            Layers the engine made by applying a tar (pulled, loaded, classic builder)
+            match ``bytes``; layers BuildKit made leave symlinks out (the engine counts
+            their file contents only), so they show ``bytes - symlink_bytes``.
+    """
+
+    index: int
+    diff_id: str
+    created_by: str
+    bytes: int
+    components: Mapping[str, int]
+    files_added: int
+    files_changed: int
+    files_deleted: int
+    gzip_bytes: int | None = None
+    zstd_bytes: int | None = None
+    symlink_bytes: int = 0
+    engine_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class PathSize:
+    """A path and its bytes (``layer`` set for shadowed files: the layer that held it)."""
+
+    path: str
+    bytes: int
+    layer: int | None = None
+
+
+@dataclass(frozen=True)
+class ComponentDetail:
+    """Where a component's bytes are: its largest folders and files."""
+
+    largest_dirs: tuple[PathSize, ...] = ()
+    largest_files: tuple[PathSize, ...] = ()
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """Compressed-size estimates (see :mod:`workbench.analysis.compress`).
+
+    Attributes:
+        gzip_bytes: sum of the layers' estimates, ``None`` when not computed.
+        zstd_bytes: likewise for zstd.
+        method: how the estimate was made; show it next to the figure.
+    """
+
+    gzip_bytes: int | None = None
+    zstd_bytes: int | None = None
+    method: str = COMPRESSION_METHOD
+
+
+@dataclass(frozen=True)
+class ImageAnalysis:
+    """Everything the workbench knows about the bytes of one image.
+
+    Attributes:
+        image_id: ``sha256:`` id of the image.
+        tags: its references.
+        size_bytes: all bytes of all layers; equals ``docker image inspect .Size``.
+        final_bytes: what a container sees: ``size_bytes - components["shadowed"]``.
+        components: bytes per component; they add up to ``size_bytes``.
+        plan_view: the plan's five rows; they add up to ``size_bytes``.
+        layers: per layer, lowest first.
+        python_packages: Python distributions, largest first.
+        debian_packages: Debian packages, largest first.
+        largest: per component, its largest folders and files.
+        efficiency: dive's efficiency score (0..1).
+        wasted_bytes: dive's wasted bytes.
+        compressed: compressed-size estimates (layers carry their own).
+        stand_in_base: the base image a local stand-in replaces, if built on one.
+        engine_size_bytes: the engine's own ``Size``, when the engine was asked.
+        workdir: the image's WORKDIR.
+        app_paths: the path prefixes counted as application code.
+        virtualenvs: folders holding a ``pyvenv.cfg``.
+        layout: ``"docker-archive"`` or ``"oci"``: how the engine exported it.
+        rules: where the component rules came from.
+    """
+
+    image_id: str
+    tags: tuple[str, ...]
+    size_bytes: int
+    final_bytes: int
+    components: Mapping[str, int]
+    plan_view: Mapping[str, int]
+    layers: tuple[LayerAnalysis, ...]
+    python_packages: tuple[PythonPackage, ...] = ()
+    debian_packages: tuple[DebianPackage, ...] = ()
+    largest: Mapping[str, ComponentDetail] = field(default_factory=dict)
+    efficiency: float = 1.0
+    wasted_bytes: int = 0
+    compressed: Compressed = field(default_factory=Compressed)
+    stand_in_base: str | None = None
+    engine_size_bytes: int | None = None
+    workdir: str = ""
+    app_paths: tuple[str, ...] = ()
+    virtualenvs: tuple[str, ...] = ()
+    layout: str = ""
+    rules: str = ""
+
+    @property
+    def shadowed_bytes(self) -> int:
+        """Bytes in the image a container never sees."""
+        return self.components.get("shadowed", 0)
+
+    @property
+    def engine_size_note(self) -> str:
+        """One sentence on why ``engine_size_bytes`` differs from ``size_bytes``, or ``""``."""
+        if self.engine_size_bytes is None or self.engine_size_bytes == self.size_bytes:
+            return ""
+        gap = self.size_bytes - self.engine_size_bytes
+        buildkit = [
+            layer
+            for layer in self.layers
+            if layer.symlink_bytes
+            and layer.engine_bytes is not None
+            and layer.engine_bytes == layer.bytes - layer.symlink_bytes
+        ]
+        if buildkit and gap == sum(layer.symlink_bytes for layer in buildkit):
+            return (
+                f"The engine's Size is {gap:,} bytes smaller: for the {len(buildkit)} "
+                "layer(s) BuildKit made it counts file contents only, not the symlinks' "
+                "target lengths that every other layer and `docker export` count."
+            )
+        return (
+            f"The engine's Size differs by {-gap:+,} bytes from the layers' contents; "
+            "compare the layers' engine_bytes with their bytes."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The analysis as plain JSON-ready data (the stable shape; see the module doc)."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "image_id": self.image_id,
+            "tags": list(self.tags),
+            "size_bytes": self.size_bytes,
+            "final_bytes": self.final_bytes,
+            "components": dict(self.components),
+            "plan_view": dict(self.plan_view),
+            "layers": [_plain(layer) for layer in self.layers],
+            "python_packages": [_plain(p) for p in self.python_packages],
+            "debian_packages": [_plain(p) for p in self.debian_packages],
+            "largest": {
+                name: {
+                    "dirs": [_plain(p) for p in detail.largest_dirs],
+                    "files": [_plain(p) for p in detail.largest_files],
+                }
+                for name, detail in self.largest.items()
+            },
+            "efficiency": self.efficiency,
+            "wasted_bytes": self.wasted_bytes,
+            "compressed": {
+                "gzip_bytes": self.compressed.gzip_bytes,
+                "zstd_bytes": self.compressed.zstd_bytes,
+                "estimate": True,
+                "method": self.compressed.method,
+                "layers": [
+                    {
+                        "diff_id": layer.diff_id,
+                        "gzip_bytes": layer.gzip_bytes,
+                        "zstd_bytes": layer.zstd_bytes,
+                    }
+                    for layer in self.layers
+                ],
+            },
+            "stand_in_base": self.stand_in_base,
+            "engine_size_bytes": self.engine_size_bytes,
+            "engine_size_note": self.engine_size_note,
+            "workdir": self.workdir,
+            "app_paths": list(self.app_paths),
+            "virtualenvs": list(self.virtualenvs),
+            "layout": self.layout,
+            "rules": self.rules,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ImageAnalysis:
+        """Read back what :meth:`to_dict` wrote."""
+        compressed = data.get("compressed") or {}
+        return cls(
+            image_id=data["image_id"],
+            tags=tuple(data.get("tags") or ()),
+            size_bytes=data["size_bytes"],
+            final_bytes=data["final_bytes"],
+            components=dict(data["components"]),
+            plan_view=dict(data["plan_view"]),
+            layers=tuple(
+                LayerAnalysis(**{**layer, "components": dict(layer["components"])})
+                for layer in data.get("layers") or ()
+            ),
+            python_packages=tuple(PythonPackage(**p) for p in data.get("python_packages") or ()),
+            debian_packages=tuple(DebianPackage(**p) for p in data.get("debian_packages") or ()),
+            largest={
+                name: ComponentDetail(
+                    tuple(PathSize(**p) for p in detail.get("dirs") or ()),
+                    tuple(PathSize(**p) for p in detail.get("files") or ()),
+                )
+                for name, detail in (data.get("largest") or {}).items()
+            },
+            efficiency=data.get("efficiency", 1.0),
+            wasted_bytes=data.get("wasted_bytes", 0),
+            compressed=Compressed(
+                compressed.get("gzip_bytes"),
+                compressed.get("zstd_bytes"),
+                compressed.get("method", COMPRESSION_METHOD),
+            ),
+            stand_in_base=data.get("stand_in_base"),
+            engine_size_bytes=data.get("engine_size_bytes"),
+            workdir=data.get("workdir", ""),
+            app_paths=tuple(data.get("app_paths") or ()),
+            virtualenvs=tuple(data.get("virtualenvs") or ()),
+            layout=data.get("layout", ""),
+            rules=data.get("rules", ""),
+        )
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    out = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        out[f.name] = dict(value) if isinstance(value, Mapping) else value
+    return out
