@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from workbench.analysis.merge import Group, LayerStats, merge_layers
 from workbench.analysis.reader import Entry, EntryKind, read_archive
 
-F, D, S, H, W, O = (
+F, D, S, H, WH, OPQ = (
     EntryKind.FILE,
     EntryKind.DIR,
     EntryKind.SYMLINK,
@@ -178,14 +178,14 @@ def naive_merge(layers):
 
     for entries in layers:
         for e in entries:
-            if e.kind is W:
+            if e.kind is WH:
                 state.pop(e.path, None)
                 drop_under(e.path)
-            elif e.kind is O:
+            elif e.kind is OPQ:
                 drop_under(e.path)
         own: dict[str, int] = {}
         for e in entries:
-            if e.kind in (W, O):
+            if e.kind in (WH, OPQ):
                 continue
             parts = e.path.split("/")
             for i in range(1, len(parts)):
@@ -219,7 +219,7 @@ PATHS = st.lists(NAMES, min_size=1, max_size=3).map("/".join)
 def layer_entries(draw):
     entries = []
     for _ in range(draw(st.integers(0, 8))):
-        kind = draw(st.sampled_from([F, F, F, D, D, S, H, W, O]))
+        kind = draw(st.sampled_from([F, F, F, D, D, S, H, WH, OPQ]))
         path = draw(PATHS)
         if kind is F:
             entries.append(Entry(path, F, draw(st.integers(0, 50))))
@@ -230,8 +230,8 @@ def layer_entries(draw):
             targets = [e.path for e in entries if e.kind in (F, H)]
             target = draw(st.sampled_from(targets)) if targets else draw(PATHS)
             entries.append(Entry(path, H, 0, target))
-        elif kind is O:
-            entries.append(Entry(draw(st.sampled_from(["", "a", "b", "a/b"])), O))
+        elif kind is OPQ:
+            entries.append(Entry(draw(st.sampled_from(["", "a", "b", "a/b"])), OPQ))
         else:
             entries.append(Entry(path, kind))
     return entries

@@ -174,9 +174,10 @@ def test_not_an_export_is_an_analysis_error():
 def test_a_missing_layer_is_an_analysis_error():
     archive = docker_archive([layer_tar(BASE)])
     broken = io.BytesIO()
-    with tarfile.open(fileobj=io.BytesIO(archive)) as src, tarfile.open(
-        fileobj=broken, mode="w"
-    ) as dst:
+    with (
+        tarfile.open(fileobj=io.BytesIO(archive)) as src,
+        tarfile.open(fileobj=broken, mode="w") as dst,
+    ):
         for member in src.getmembers():
             if not member.name.endswith("layer.tar"):
                 dst.addfile(member, src.extractfile(member))
