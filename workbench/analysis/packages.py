@@ -238,9 +238,10 @@ def debian_packages(view: FinalView) -> tuple[list[DebianPackage], frozenset[str
             listing = view.content(f"{DPKG_INFO}{name}.list")
         paths = []
         if listing is not None:
-            for line in listing.decode("utf-8", "surrogateescape").splitlines():
-                line = line.strip("/")
-                if line and line != ".":
+            lines = [p.strip("/") for p in listing.decode("utf-8", "surrogateescape").splitlines()]
+            folders = {p.rpartition("/")[0] for p in lines}  # dpkg lists folders too
+            for line in lines:
+                if line and line != "." and line not in folders:
                     resolved = view.resolve(line)
                     if resolved in view.merged.final:
                         paths.append(resolved)
