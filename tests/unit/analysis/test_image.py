@@ -5,7 +5,8 @@ import json
 from dataclasses import replace
 
 import pytest
-from analysis_archives import (
+
+from tests.unit.analysis.analysis_archives import (
     Dir,
     File,
     Hardlink,
@@ -16,7 +17,6 @@ from analysis_archives import (
     layer_tar,
     oci_archive,
 )
-
 from workbench.analysis import (
     COMPONENTS,
     PLAN_ROWS,

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import io
 
-from analysis_archives import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.unit.analysis.analysis_archives import (
     Dir,
     File,
     Hardlink,
@@ -12,9 +15,6 @@ from analysis_archives import (
     docker_archive,
     layer_tar,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from workbench.analysis.merge import Group, LayerStats, merge_layers
 from workbench.analysis.reader import Entry, EntryKind, read_archive
 

@@ -2,8 +2,14 @@ from __future__ import annotations
 
 import io
 
-from analysis_archives import Dir, File, Hardlink, Symlink, docker_archive, layer_tar
-
+from tests.unit.analysis.analysis_archives import (
+    Dir,
+    File,
+    Hardlink,
+    Symlink,
+    docker_archive,
+    layer_tar,
+)
 from workbench.analysis.merge import merge_layers
 from workbench.analysis.packages import (
     DebianPackage,

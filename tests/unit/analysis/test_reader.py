@@ -4,7 +4,8 @@ import io
 import tarfile
 
 import pytest
-from analysis_archives import (
+
+from tests.unit.analysis.analysis_archives import (
     Dir,
     Fifo,
     File,
@@ -17,7 +18,6 @@ from analysis_archives import (
     layer_tar,
     oci_archive,
 )
-
 from workbench.analysis.reader import (
     ChunkReader,
     Entry,
@@ -94,7 +94,7 @@ def test_aufs_metadata_markers_are_dropped():
 
 @pytest.mark.parametrize("media", ["tar", "gzip", "zstd"])
 def test_compressed_layers_give_the_same_entries(media):
-    from analysis_archives import compress
+    from tests.unit.analysis.analysis_archives import compress
 
     data = compress(layer_tar(BASE), media)
     layer = read_layer(io.BytesIO(data))
@@ -186,7 +186,7 @@ def test_a_missing_layer_is_an_analysis_error():
 
 
 def test_a_corrupt_gzip_layer_is_an_analysis_error():
-    from analysis_archives import compress
+    from tests.unit.analysis.analysis_archives import compress
 
     data = compress(layer_tar(BASE), "gzip")
     with pytest.raises(AnalysisError, match="not a readable gzip tar"):
