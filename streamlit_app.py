@@ -17,37 +17,57 @@ st.session_state.setdefault("project_path", str(SAMPLE_PROJECT))
 
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("app_pages/variants.py", title="Variants", icon=":material/difference:"),
+    st.Page("app_pages/builds.py", title="Builds", icon=":material/construction:"),
 ]
+
+
+def _open_project(folder: str) -> None:
+    """Make a folder the current project, or say why it cannot be."""
+    try:
+        project = load_project(folder)
+    except WorkbenchError as exc:
+        st.session_state["sidebar_error"] = str(exc)
+        return
+    st.session_state.pop("sidebar_error", None)
+    st.session_state["project_path"] = str(project.path)
+    st.session_state["sidebar_recent"] = str(project.path)
+    if project.path != SAMPLE_PROJECT:
+        remember_project(project.path)
+
+
+def _on_pick() -> None:
+    _open_project(st.session_state["sidebar_recent"])
+
+
+def _on_type() -> None:
+    folder = st.session_state["sidebar_folder"].strip()
+    if folder:
+        _open_project(folder)
+
 
 with st.sidebar:
     st.subheader("Project")
-    choices = list(dict.fromkeys([str(SAMPLE_PROJECT), *recent_projects()]))
-    picked = st.selectbox(
-        "Recent projects",
+    current = st.session_state["project_path"]
+    choices = list(dict.fromkeys([current, str(SAMPLE_PROJECT), *recent_projects()]))
+    if st.session_state.get("sidebar_recent") not in choices:
+        st.session_state["sidebar_recent"] = current
+    st.selectbox(
+        "Project",
         choices,
-        index=choices.index(st.session_state["project_path"])
-        if st.session_state["project_path"] in choices
-        else 0,
         key="sidebar_recent",
-        help="The bundled sample comes first; folders you opened follow.",
+        on_change=_on_pick,
+        help="The bundled sample and the folders you opened before.",
     )
-    typed = st.text_input(
-        "Or a project folder",
-        value="",
+    st.text_input(
+        "Open a folder",
         key="sidebar_folder",
+        on_change=_on_type,
         placeholder="/path/to/project (holds a Dockerfile)",
     )
-    wanted = typed.strip() or picked
-    try:
-        project = load_project(wanted)
-    except WorkbenchError as exc:
-        st.error(str(exc))
-    else:
-        if str(project.path) != st.session_state["project_path"]:
-            st.session_state["project_path"] = str(project.path)
-            if project.path != SAMPLE_PROJECT:
-                remember_project(project.path)
-        st.caption(f"`{project.path}`")
+    if error := st.session_state.get("sidebar_error"):
+        st.error(error)
+    st.caption(f"`{current}`")
 
     st.subheader("Engine")
     status = engine_status()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import docker
 import streamlit as st
 
-from workbench import engine
+from workbench import engine, variants
 from workbench.engine import EngineStatus
 from workbench.errors import WorkbenchError
 from workbench.project import Project, load_project
@@ -43,3 +45,42 @@ def engine_banner(status: EngineStatus) -> None:
             "analysing need the engine.",
             icon=":material/error:",
         )
+
+
+def project_dependencies(project: Project) -> list[str]:
+    """The names the project's pyproject.toml declares as runtime dependencies."""
+    import tomllib
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    if project.pyproject is None:
+        return []
+    try:
+        data = tomllib.loads(project.pyproject.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = []
+    for item in data.get("project", {}).get("dependencies", []):
+        try:
+            names.append(Requirement(item).name)
+        except InvalidRequirement:
+            continue
+    return names
+
+
+@st.cache_data(max_entries=16, show_spinner="Deriving the variants…")
+def _variants(path: str, stamp: tuple, drop: tuple[str, ...]) -> list[variants.Variant]:
+    return variants.derive_variants(Path(path), drop=drop)
+
+
+def project_variants(project: Project, drop: tuple[str, ...] = ()) -> list[variants.Variant]:
+    """The project's variants, re-derived when its files or the custom text change."""
+    watched = [project.dockerfile, project.pyproject, project.lock]
+    watched.append(variants.custom_dockerfile_path(project.path))
+    stamp = tuple(p.stat().st_mtime_ns if p and p.exists() else 0 for p in watched)
+    return _variants(str(project.path), stamp, tuple(sorted(drop)))
+
+
+def drop_choice(project: Project) -> tuple[str, ...]:
+    """The dependencies the user chose to drop for pruned-deps (kept per project)."""
+    return tuple(st.session_state.get(f"variants_drop_{project.key}", ()))

@@ -218,7 +218,9 @@ def make_context(
 
 # -- progress parsing ----------------------------------------------------------
 
-_VERTEX = re.compile(r"^#(\d+) \[(?:(?P<stage>[^\]]*?)\s+)?(?P<n>\d+)/(?P<total>\d+)\] (?P<what>.*)$")
+_VERTEX = re.compile(
+    r"^#(\d+) \[(?:(?P<stage>[^\]]*?)\s+)?(?P<n>\d+)/(?P<total>\d+)\] (?P<what>.*)$"
+)
 _STATE = re.compile(r"^#(\d+) (CACHED|DONE\b.*|ERROR:? ?(?P<error>.*))$")
 _EXIT_CODE = re.compile(r"(?:exit code:? |non-zero code: )(\d+)")
 _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -305,6 +307,7 @@ def run_buildkit(
     on_output: OnOutput,
     cancel: threading.Event,
     build_args: Mapping[str, str] | None = None,
+    no_cache: bool = False,
 ) -> BuildOutcome:
     """Build with BuildKit through the docker CLI, streaming its plain progress."""
     assert builder.cli is not None
@@ -314,6 +317,8 @@ def run_buildkit(
         command += ["--progress=plain", "--iidfile", str(iidfile), "-f", DOCKERFILE_NAME, "-t", tag]
         for key, value in labels.items():
             command += ["--label", f"{key}={value}"]
+        if no_cache:
+            command.append("--no-cache")
         for key in build_args or {}:
             command += ["--build-arg", key]  # values come from the environment, never argv
         command.append("-")
@@ -388,6 +393,7 @@ def run_classic(
     on_output: OnOutput,
     cancel: threading.Event,
     build_args: Mapping[str, str] | None = None,
+    no_cache: bool = False,
 ) -> BuildOutcome:
     """Build with the engine's classic builder through the SDK's streaming API."""
     progress = BuildProgress()
@@ -411,6 +417,7 @@ def run_classic(
             buildargs=dict(build_args or {}),
             rm=True,
             forcerm=True,
+            nocache=no_cache,
             decode=True,
         )
         for event in stream:

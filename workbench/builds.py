@@ -39,6 +39,7 @@ class BuildSpec:
     extra_files: Mapping[str, bytes] = field(default_factory=dict)
     builder: str | None = None  # None: the preferred builder here
     build_args: Mapping[str, str] = field(default_factory=dict)  # never stored
+    no_cache: bool = False  # build every step again, ignoring the engine's layer cache
 
     @property
     def tag(self) -> str:
@@ -50,7 +51,8 @@ class BuildSpec:
 
     def request_key(self, builder_name: str) -> str:
         digest = hashlib.sha256()
-        for part in (self.project.key, self.variant, builder_name, self.dockerfile_text):
+        parts = (self.project.key, self.variant, builder_name, str(self.no_cache))
+        for part in (*parts, self.dockerfile_text):
             digest.update(part.encode() + b"\0")
         for name in sorted(self.extra_files):
             digest.update(name.encode() + b"\0" + self.extra_files[name] + b"\0")
@@ -247,9 +249,17 @@ class BuildService:
                     writer,
                     job.cancel,
                     spec.build_args,
+                    spec.no_cache,
                 )
             return builders.run_classic(
-                client, context, spec.tag, spec.labels(), writer, job.cancel, spec.build_args
+                client,
+                context,
+                spec.tag,
+                spec.labels(),
+                writer,
+                job.cancel,
+                spec.build_args,
+                spec.no_cache,
             )
 
 

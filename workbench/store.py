@@ -75,6 +75,19 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (diff_id, kind)
     );
     """,
+    # 3: rebuild costs per project, variant and builder
+    """
+    CREATE TABLE rebuild_costs (
+        project_key TEXT NOT NULL,
+        variant TEXT NOT NULL,
+        builder TEXT NOT NULL,
+        warm_s REAL NOT NULL,
+        source_change_s REAL NOT NULL,
+        lock_change_s REAL,
+        measured_at REAL NOT NULL,
+        PRIMARY KEY (project_key, variant, builder)
+    );
+    """,
 ]
 
 
@@ -341,3 +354,22 @@ class Store:
                 (diff_id, kind),
             ).fetchone()
         return json.loads(row["result"]) if row else None
+
+    # rebuild costs ------------------------------------------------------------
+
+    def save_rebuild_cost(self, cost: dict[str, Any]) -> None:
+        columns = ", ".join(cost)
+        marks = ", ".join("?" for _ in cost)
+        with self.connect() as db:
+            db.execute(
+                f"INSERT OR REPLACE INTO rebuild_costs ({columns}) VALUES ({marks})",
+                list(cost.values()),
+            )
+
+    def rebuild_costs(self, project_key: str) -> list[dict[str, Any]]:
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT * FROM rebuild_costs WHERE project_key = ? ORDER BY variant",
+                (project_key,),
+            ).fetchall()
+        return [dict(row) for row in rows]

@@ -22,7 +22,7 @@ def test_overview_shows_the_engine_and_the_sample(docker_client, stand_ins) -> N
     text = " ".join(md.value for md in at.markdown)
     assert "elevendops" in text
     assert "python:3.11-slim-bookworm" in text and "local stand-in" in text
-    assert at.sidebar.selectbox[0].value.endswith("samples/elevendops")
+    assert at.sidebar.selectbox(key="sidebar_recent").value.endswith("samples/elevendops")
 
 
 def test_overview_with_no_engine_renders_a_banner(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,6 +35,20 @@ def test_overview_with_no_engine_renders_a_banner(monkeypatch: pytest.MonkeyPatc
 def test_a_folder_without_dockerfile_shows_an_error(tmp_path) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
-    at.sidebar.text_input[0].input(str(tmp_path)).run()
+    at.text_input(key="sidebar_folder").input(str(tmp_path)).run()
     assert not at.exception
     assert any("has no Dockerfile" in e.value for e in at.error)
+
+
+def test_opening_a_folder_makes_it_the_project_and_remembers_it() -> None:
+    from tests.conftest import TINY_PROJECT
+    from workbench.recent import recent_projects
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.text_input(key="sidebar_folder").input(str(TINY_PROJECT)).run()
+    assert not at.exception
+    assert at.session_state["project_path"] == str(TINY_PROJECT)
+    assert recent_projects() == [str(TINY_PROJECT)]
+    at.selectbox(key="sidebar_recent").select(at.selectbox(key="sidebar_recent").options[1]).run()
+    assert at.session_state["project_path"].endswith("samples/elevendops")

@@ -1,0 +1,124 @@
+"""Builds: pick variants, build them in the background, watch them live, keep history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from ui.state import current_project, drop_choice, engine_banner, engine_status, project_variants
+from workbench.builders import available_builders
+from workbench.builds import BuildSpec, build_service
+from workbench.errors import WorkbenchError
+from workbench.store import ACTIVE, Store
+
+DEFAULT_VARIANTS = ["baseline", "no-cache", "multi-stage"]
+
+st.title("Builds")
+project = current_project()
+if project is None:
+    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
+    st.stop()
+status = engine_status()
+engine_banner(status)
+
+derived = {v.name: v for v in project_variants(project, drop_choice(project))}
+buildable = [name for name, v in derived.items() if not v.error]
+
+if status.reachable:
+    builders = available_builders()
+    left, right = st.columns([3, 2])
+    picked = left.multiselect(
+        "Variants to build",
+        buildable,
+        default=[name for name in DEFAULT_VARIANTS if name in buildable],
+        key="builds_variants",
+    )
+    builder = right.radio(
+        "Builder",
+        [b.name for b in builders],
+        captions=[b.description for b in builders],
+        key="builds_builder",
+        horizontal=False,
+    )
+    if st.button("Build", type="primary", key="builds_start", disabled=not picked):
+        service = build_service()
+        for name in picked:
+            variant = derived[name]
+            spec = BuildSpec(project, name, variant.dockerfile, dict(variant.extra_files), builder)
+            try:
+                service.submit(spec)
+            except WorkbenchError as exc:
+                st.error(f"{name}: {exc}")
+    unbuildable = [f"**{n}** ({v.error})" for n, v in derived.items() if v.error]
+    if unbuildable:
+        st.caption("Not buildable now: " + "; ".join(unbuildable))
+
+
+@st.fragment(run_every=1.0)
+def live_builds() -> None:
+    """Builds of this project that are queued or running, from the store (any tab)."""
+    store = Store()
+    active = store.builds(project_key=project.key, statuses=ACTIVE)
+    was_active = st.session_state.get("builds_were_active", False)
+    st.session_state["builds_were_active"] = bool(active)
+    if was_active and not active:
+        st.rerun(scope="app")  # refresh the history once the last build ends
+    for record in reversed(active):
+        steps = (
+            f"step {record.steps_done} of {record.steps_total}"
+            if record.steps_total
+            else "starting"
+        )
+        label = f"{record.variant}: {record.status}, {steps} ({record.builder})"
+        with st.status(label, state="running", expanded=True):
+            st.code(record.log_tail(15) or "waiting for output…", language="text")
+            if st.button("Cancel", key=f"builds_cancel_{record.id}"):
+                build_service().cancel(record.id)
+
+
+live_builds()
+
+st.subheader("History")
+records = Store().builds(project_key=project.key, limit=200)
+if not records:
+    st.info("No builds of this project yet.")
+    st.stop()
+
+
+def when(timestamp: float | None) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S") if timestamp else ""
+
+
+st.dataframe(
+    [
+        {
+            "#": r.id,
+            "Variant": r.variant,
+            "Status": r.status,
+            "Builder": r.builder,
+            "Started": when(r.started_at or r.requested_at),
+            "Duration (s)": round(r.duration_s, 1) if r.duration_s is not None else None,
+            "Steps": f"{r.steps_done}/{r.steps_total}",
+            "Cache hits": r.cache_hits,
+            "Image": (r.image_id or "")[7:19],
+            "Error": r.error or "",
+        }
+        for r in records
+    ],
+    hide_index=True,
+    width="stretch",
+)
+chosen = st.selectbox(
+    "Log of build",
+    [r.id for r in records],
+    format_func=lambda i: next(f"#{r.id} {r.variant}" for r in records if r.id == i),
+    key="builds_log_of",
+)
+record = Store().build(chosen)
+if record is not None:
+    if record.error:
+        st.error(record.error)
+    if record.log_truncated:
+        st.caption("The log was long: its last 2 MB are kept.")
+    st.code(record.log_tail(400) or "(no output)", language="text")

@@ -1,0 +1,139 @@
+"""Rebuild cost: how long a variant takes to rebuild after everyday changes.
+
+``--no-cache`` makes an image smaller, but every rebuild that touches the lock then
+downloads every dependency again. This module measures, per variant, the wall time of
+a rebuild after a one-line source change and after a lock change, on a scratch copy
+of the project (the user's files are never touched), so Compare can show size and
+rebuild time together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import docker
+
+from workbench import builders
+from workbench.builders import BuilderInfo, BuildError, BuildProgress
+from workbench.project import Project
+from workbench.store import Store
+
+SKIP = {".git", ".venv", "__pycache__", "node_modules", ".workbench"}
+
+
+@dataclass(frozen=True)
+class RebuildCost:
+    """Seconds to rebuild a variant after a warm build, per kind of change."""
+
+    project_key: str
+    variant: str
+    builder: str
+    warm_s: float
+    source_change_s: float
+    lock_change_s: float | None  # None when the project has no uv.lock
+    measured_at: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _copy_project(project: Project, scratch: Path) -> Path:
+    target = scratch / project.path.name
+    shutil.copytree(project.path, target, symlinks=True, ignore=lambda _d, names: SKIP & set(names))
+    return target
+
+
+def _source_file(folder: Path) -> Path:
+    """The application file to touch: the first Python file outside dependency folders."""
+    for path in sorted(folder.rglob("*.py")):
+        if not SKIP & set(path.relative_to(folder).parts):
+            return path
+    raise BuildError(f"no Python source file in {folder} to change for the rebuild probe")
+
+
+def _timed_build(
+    client: docker.DockerClient,
+    builder: BuilderInfo,
+    folder: Path,
+    dockerfile: str,
+    extra_files: dict[str, bytes],
+    tag: str,
+) -> float:
+    started = time.perf_counter()
+    with builders.make_context(folder, dockerfile, extra_files) as context:
+        args = (context, tag, {"org.workbench.rebuild-probe": "true"})
+        quiet = _quiet_output
+        never = threading.Event()
+        if builder.name == "buildkit":
+            outcome = builders.run_buildkit(builder, *args, quiet, never)
+        else:
+            outcome = builders.run_classic(client, *args, quiet, never)
+    if outcome.status != "succeeded":
+        raise BuildError(f"the rebuild probe's build failed: {outcome.error}")
+    return time.perf_counter() - started
+
+
+def _quiet_output(_text: str, _progress: BuildProgress) -> None:
+    return None
+
+
+def measure_rebuild_cost(
+    client: docker.DockerClient,
+    project: Project,
+    variant: str,
+    dockerfile: str,
+    extra_files: dict[str, bytes] | None = None,
+    builder_name: str | None = None,
+    store: Store | None = None,
+) -> RebuildCost:
+    """Build a variant warm, then time rebuilds after a source change and a lock change.
+
+    Args:
+        client: a connected docker client.
+        project: the project (copied to a scratch folder; never changed).
+        variant: the variant's name, for the record.
+        dockerfile: the variant's Dockerfile text.
+        extra_files: files the variant overlays on the context.
+        builder_name: "buildkit" or "classic" (default: the preferred one).
+        store: where to keep the result (default: the workbench store).
+
+    Returns:
+        The measured :class:`RebuildCost`, also saved in the store.
+
+    Raises:
+        BuildError: a build failed, or the project has no Python file to change.
+    """
+    builder = builders.choose_builder(builder_name, dockerfile)
+    overlays = dict(extra_files or {})
+    tag = f"workbench-probe/{project.name}:{variant}"
+    with tempfile.TemporaryDirectory(prefix="workbench-rebuild-") as scratch:
+        folder = _copy_project(project, Path(scratch))
+        warm = _timed_build(client, builder, folder, dockerfile, overlays, tag)
+        source = _source_file(folder)
+        source.write_text(source.read_text(encoding="utf-8") + "\n# rebuild probe\n")
+        source_change = _timed_build(client, builder, folder, dockerfile, overlays, tag)
+        lock_change = None
+        lock_name = "uv.lock"
+        if lock_name in overlays or (folder / lock_name).is_file():
+            lock = overlays.get(lock_name) or (folder / lock_name).read_bytes()
+            overlays[lock_name] = lock + b"\n# rebuild probe\n"
+            lock_change = _timed_build(client, builder, folder, dockerfile, overlays, tag)
+    with contextlib.suppress(docker.errors.APIError):
+        client.images.remove(tag, noprune=False)
+    cost = RebuildCost(
+        project_key=project.key,
+        variant=variant,
+        builder=builder.name,
+        warm_s=warm,
+        source_change_s=source_change,
+        lock_change_s=lock_change,
+        measured_at=time.time(),
+    )
+    (store or Store()).save_rebuild_cost(cost.to_dict())
+    return cost
