@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import AnalysisError
 
@@ -231,28 +232,54 @@ class Classifier:
     ) -> None:
         roots = {"app": _roots_regex(app_paths), "virtualenvs": _roots_regex(virtualenvs)}
         self._dpkg = dpkg_files
-        self._compiled: list[tuple[str, re.Pattern[str] | None, list[re.Pattern[str]], bool]] = []
+        self._compiled: list[tuple[str, Any, Any, list[re.Pattern[str]], bool]] = []
         for rule in rules.rules:
             under = [roots[u] for u in rule.under]
             if rule.under and not any(under):
                 continue  # no such roots in this image: the rule cannot match
-            glob = (
-                re.compile("(?:" + "|".join(glob_to_regex(g) for g in rule.globs) + ")")
-                if rule.globs
-                else None
-            )
+            anchored, anywhere = _split_globs(rule.globs)
             self._compiled.append(
-                (rule.component, glob, [u for u in under if u is not None], bool(rule.owner))
+                (
+                    rule.component,
+                    anchored,
+                    anywhere,
+                    [u for u in under if u is not None],
+                    bool(rule.owner),
+                )
             )
 
     def component(self, path: str) -> str:
         """Return the component of an absolute path (``"/usr/lib/libc.so.6"``)."""
-        for component, glob, under, owner in self._compiled:
+        for component, anchored, anywhere, under, owner in self._compiled:
             if under and not any(u.match(path) for u in under):
                 continue
             if owner and path not in self._dpkg:
                 continue
-            if glob is not None and glob.fullmatch(path) is None:
-                continue
-            return component
+            if anchored is None and anywhere is None:
+                return component
+            if anchored is not None and anchored(path) is not None:
+                return component
+            if anywhere is not None and anywhere(path) is not None:
+                return component
         return OTHER
+
+
+def _split_globs(globs: Iterable[str]) -> tuple[Any, Any]:
+    """Compile globs into a full-match function and a search function (or ``None``s).
+
+    A glob that starts with ``/**/`` (or is relative) matches wherever its tail does,
+    so it is searched for as ``/TAIL`` up to the end of the path: the same matches as
+    a full match of ``(?:/.*)?/TAIL``, without the backtracking.
+    """
+    anchored, anywhere = [], []
+    for glob in globs:
+        if not glob.startswith("/"):
+            glob = "/**/" + glob
+        if glob.startswith("/**/"):
+            anywhere.append(glob_to_regex(glob[3:]))
+        else:
+            anchored.append(glob_to_regex(glob))
+    return (
+        re.compile("(?:" + "|".join(anchored) + ")").fullmatch if anchored else None,
+        re.compile("(?:" + "|".join(anywhere) + r")\Z").search if anywhere else None,
+    )

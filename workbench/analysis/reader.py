@@ -8,11 +8,13 @@ Both layouts an engine exports are understood:
   ``blobs/sha256/<digest>``.
 
 Layers may be plain tars, gzip or zstd.  The stream is read once, front to back,
-with :mod:`tarfile` in stream mode for the outer archive and for each nested layer
-tar: nothing is written to disk, nothing is extracted, and the only things kept are
-small per-layer summaries (one :class:`Entry` per tar member) keyed by the layer's
-path in the archive, plus the few metadata files the packages step needs
-(``*.dist-info/RECORD``, ``/var/lib/dpkg/status``, ...).  ``manifest.json`` and
+forward only: :mod:`tarfile` reads the outer archive through a
+:class:`ForwardStream` (which refuses to seek back), and the lean
+:class:`~workbench.analysis.tarstream.TarReader` reads each nested layer tar (the
+bulk of the members).  Nothing is written to disk, nothing is extracted; the only
+things kept are small per-layer summaries (one :class:`Entry` per tar member) keyed
+by the layer's path in the archive, plus the few metadata files the packages step
+needs (``*.dist-info/RECORD``, ``/var/lib/dpkg/status``, ...).  ``manifest.json`` and
 ``index.json`` may come after the layers; the order is resolved once the stream ends.
 """
 
@@ -32,6 +34,14 @@ from enum import StrEnum
 from typing import Any
 
 from workbench.analysis.compress import GzipEstimator, Sink, ZstdEstimator
+from workbench.analysis.tarstream import (
+    DIRTYPE,
+    LNKTYPE,
+    REGULAR_TYPES,
+    SYMTYPE,
+    TarFormatError,
+    TarReader,
+)
 from workbench.errors import AnalysisError
 
 READ_SIZE = 1024 * 1024
@@ -239,11 +249,11 @@ class ChunkReader:
 class ForwardStream:
     """Exact-length reads and forward-only seeks over anything with ``read(n)``.
 
-    :class:`tarfile.TarFile` reads headers through this object; seeking forward
-    skips bytes (handing the skip down to the source when it can skip without
-    copying), seeking backward raises.  Unlike ``tarfile``'s own stream mode (``r|``),
-    whose buffer is re-copied on every 512-byte header read, a read here copies only
-    the bytes it returns, so large buffers cost nothing.
+    The tar readers read headers through this object; seeking forward skips bytes
+    (handing the skip down to the source when it can skip without copying), seeking
+    backward raises.  Unlike ``tarfile``'s own stream mode (``r|``), whose buffer is
+    re-copied on every 512-byte header read, a read here copies only the bytes it
+    returns, so large buffers cost nothing.
     """
 
     def __init__(self, source: Any, chunk_size: int = READ_SIZE) -> None:
@@ -429,7 +439,7 @@ def normalize(name: str) -> str:
     return name.rstrip("/")
 
 
-def _entry(info: tarfile.TarInfo, path: str) -> Entry | None:
+def _entry(path: str, typeflag: int, size: int, linkname: str) -> Entry | None:
     dirname, _, base = path.rpartition("/")
     if base.startswith(WHITEOUT_PREFIX):
         if base == OPAQUE_MARKER:
@@ -438,17 +448,17 @@ def _entry(info: tarfile.TarInfo, path: str) -> Entry | None:
             return None  # aufs bookkeeping (.wh..wh.plnk, ...): never a file
         target = base[len(WHITEOUT_PREFIX) :]
         return Entry(f"{dirname}/{target}" if dirname else target, EntryKind.WHITEOUT)
-    kind = info.type
-    if kind in tarfile.REGULAR_TYPES:
-        return Entry(path, EntryKind.FILE, info.size)
-    if kind == tarfile.DIRTYPE:
+    if typeflag in REGULAR_TYPES:
+        return Entry(path, EntryKind.FILE, size)
+    if typeflag == DIRTYPE:
         return Entry(path, EntryKind.DIR)
-    if kind == tarfile.SYMTYPE:
-        link = info.linkname
-        size = len(link) if link.isascii() else len(link.encode("utf-8", "surrogateescape"))
-        return Entry(path, EntryKind.SYMLINK, size, link)
-    if kind == tarfile.LNKTYPE:
-        return Entry(path, EntryKind.HARDLINK, 0, normalize(info.linkname))
+    if typeflag == SYMTYPE:
+        if linkname.isascii():
+            return Entry(path, EntryKind.SYMLINK, len(linkname), linkname)
+        length = len(linkname.encode("utf-8", "surrogateescape"))
+        return Entry(path, EntryKind.SYMLINK, length, linkname)
+    if typeflag == LNKTYPE:
+        return Entry(path, EntryKind.HARDLINK, 0, normalize(linkname))
     return Entry(path, EntryKind.OTHER)
 
 
@@ -491,7 +501,7 @@ def read_layer(
         entries, captured = _read_members(ForwardStream(tee or stream), capture)
         if tee is not None:
             tee.drain()
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+    except (TarFormatError, tarfile.TarError, OSError, EOFError, ValueError) as exc:
         raise AnalysisError(
             f"layer {key or '(unnamed)'} is not a readable {media} tar ({exc}); "
             "the export may be truncated: export the image again"
@@ -528,30 +538,20 @@ def _read_members(
 ) -> tuple[list[Entry], dict[str, bytes]]:
     entries: list[Entry] = []
     captured: dict[str, bytes] = {}
-    tar = _open_tar(stream)
-    if tar is None:
-        return entries, captured
     append = entries.append
-    with tar:
-        members = tar.members
-        while True:
-            info = tar.next()
-            if info is None:
-                break
-            members.clear()  # a TarFile keeps every TarInfo otherwise
-            path = normalize(info.name)
-            if not path:
-                continue
-            entry = _entry(info, path)
-            if entry is None:
-                continue
-            append(entry)
-            if capture is not None and entry.kind is EntryKind.FILE:
-                limit = capture(path)
-                if limit:
-                    member = tar.extractfile(info)
-                    if member is not None:
-                        captured[path] = member.read(limit)
+    tar = TarReader(stream)
+    while (member := tar.next()) is not None:
+        path = normalize(member[0])
+        if not path:
+            continue
+        entry = _entry(path, *member[1:])
+        if entry is None:
+            continue
+        append(entry)
+        if capture is not None and entry.kind is EntryKind.FILE:
+            limit = capture(path)
+            if limit:
+                captured[path] = tar.read_data(limit)
     return entries, captured
 
 
