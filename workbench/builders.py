@@ -367,6 +367,9 @@ def run_buildkit(
         return BuildOutcome("succeeded", image_id)
 
 
+CONNECTION_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError)
+
+
 class _CancellableAPIClient(docker.APIClient):
     """An API client that keeps the build's HTTP response, so cancel can cut it."""
 
@@ -423,11 +426,17 @@ def run_classic(
         for event in stream:
             text = parse_classic_event(event, progress)
             on_output(text, progress)
-    except docker.errors.APIError as exc:
-        return BuildOutcome("failed", None, f"the engine refused the build: {exc.explanation}")
-    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        if not cancel.is_set():
+    except Exception as exc:
+        # Cutting the connection on cancel surfaces as whatever the stream was doing
+        # (a protocol error, a read on a closed file...): all of it means "cancelled".
+        if cancel.is_set():
+            pass
+        elif isinstance(exc, docker.errors.APIError):
+            return BuildOutcome("failed", None, f"the engine refused the build: {exc.explanation}")
+        elif isinstance(exc, CONNECTION_ERRORS):
             return BuildOutcome("failed", None, f"the connection to the engine broke: {exc}")
+        else:
+            raise
     finally:
         finished.set()
         api.close()

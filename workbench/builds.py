@@ -163,6 +163,7 @@ class BuildService:
                 builder=builder.name,
                 request_key=key,
                 dockerfile_sha256=spec.dockerfile_sha256,
+                dockerfile=spec.dockerfile_text,
             )
             job = _Job(build_id, spec, builder)
             self._jobs[build_id] = job

@@ -17,11 +17,13 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench import __version__, bootstrap, engine, rebuild, variants
+from workbench import __version__, analyses, bootstrap, engine, rebuild, variants
+from workbench.analysis import COMPONENT_LABELS
 from workbench.builds import BuildSpec, build_service
 from workbench.errors import WorkbenchError
 from workbench.project import load_project
 from workbench.store import BuildRecord, Store
+from workbench.units import human_bytes
 
 app = typer.Typer(
     help="The Docker image optimization workbench: build Dockerfile variants and see, "
@@ -264,6 +266,55 @@ def rebuild_cost_command(
             )
     if as_json:
         print_json([cost.to_dict() for cost in results])
+
+
+@app.command("analyze")
+@friendly
+def analyze_command(
+    image: Annotated[str, typer.Argument(help="An image: tag or id.")],
+    no_compress: Annotated[
+        bool, typer.Option("--no-compress", help="Skip the compressed-size estimate.")
+    ] = False,
+    rules: Annotated[
+        Path | None, typer.Option(help="A component rules file (TOML) instead of the shipped one.")
+    ] = None,
+    dockerfile: Annotated[
+        Path | None,
+        typer.Option(help="The Dockerfile the image came from (for the application paths)."),
+    ] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Ignore a stored analysis.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Break an image's size down by component, layer and package, to the byte."""
+    client = engine.connect()
+    text = dockerfile.read_text(encoding="utf-8") if dockerfile else None
+    result = analyses.analyze(
+        client,
+        image,
+        compress=not no_compress,
+        rules=rules,
+        dockerfile_text=text,
+        use_cache=not fresh,
+    )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    typer.echo(
+        f"{image} ({result.image_id[:19]}): {human_bytes(result.size_bytes)} "
+        f"({result.size_bytes:,} bytes); a container sees {human_bytes(result.final_bytes)}"
+    )
+    if result.stand_in_base:
+        typer.echo(f"built on a local stand-in of {result.stand_in_base}")
+    for name, size in sorted(result.components.items(), key=lambda item: -item[1]):
+        share = size / result.size_bytes * 100 if result.size_bytes else 0
+        typer.echo(
+            f"  {COMPONENT_LABELS.get(name, name):28} {human_bytes(size):>10} {share:5.1f} %"
+        )
+    if result.compressed.gzip_bytes is not None:
+        typer.echo(f"compressed (estimate): {human_bytes(result.compressed.gzip_bytes)}")
+    typer.echo(f"efficiency {result.efficiency:.4f}, wasted {human_bytes(result.wasted_bytes)}")
+    if result.engine_size_note:
+        typer.echo(result.engine_size_note)
 
 
 @app.command("history")

@@ -88,6 +88,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (project_key, variant, builder)
     );
     """,
+    # 4: the Dockerfile text of each build (analyses read the application paths from it)
+    """
+    ALTER TABLE builds ADD COLUMN dockerfile TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 
@@ -122,6 +126,7 @@ class BuildRecord:
     failed_step: str | None
     owner_pid: int | None
     owner_host: str | None
+    dockerfile: str = ""
 
     @property
     def finished(self) -> bool:
@@ -294,6 +299,23 @@ class Store:
             ).fetchone()
         return BuildRecord(**dict(row)) if row else None
 
+    def dockerfiles_by_sha(self, sha256: str) -> list[str]:
+        """Dockerfile texts of builds with this digest (newest first)."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT dockerfile FROM builds WHERE dockerfile_sha256 = ? AND dockerfile != '' "
+                "ORDER BY id DESC LIMIT 1",
+                (sha256,),
+            ).fetchall()
+        return [row["dockerfile"] for row in rows]
+
+    def latest_images(self, project_key: str) -> dict[str, BuildRecord]:
+        """Per variant, the newest succeeded build of a project."""
+        latest: dict[str, BuildRecord] = {}
+        for record in self.builds(project_key=project_key, statuses=("succeeded",), limit=1000):
+            latest.setdefault(record.variant, record)
+        return latest
+
     def mark_interrupted(self) -> list[int]:
         """Mark builds left queued or running by a process that is gone as interrupted.
 
@@ -336,6 +358,28 @@ class Store:
             row = db.execute(
                 "SELECT result FROM analyses WHERE image_id = ? AND options = ?",
                 (image_id, options),
+            ).fetchone()
+        return json.loads(row["result"]) if row else None
+
+    def all_analyses(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Every stored analysis, newest first (one per image: the latest options)."""
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT image_id, result FROM analyses ORDER BY created_at DESC LIMIT ?", (limit,)
+            ).fetchall()
+        seen, results = set(), []
+        for row in rows:
+            if row["image_id"] not in seen:
+                seen.add(row["image_id"])
+                results.append(json.loads(row["result"]))
+        return results
+
+    def latest_analysis(self, image_id: str) -> dict[str, Any] | None:
+        """The newest analysis of an image, whatever its options."""
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT result FROM analyses WHERE image_id = ? ORDER BY created_at DESC LIMIT 1",
+                (image_id,),
             ).fetchone()
         return json.loads(row["result"]) if row else None
 

@@ -84,3 +84,25 @@ def test_variants_lists_and_shows() -> None:
     ]
     diff = workbench("variants", str(TINY_PROJECT), "--diff", "no-cache")
     assert "+RUN uv sync --frozen --no-dev --no-install-project --no-cache" in diff.stdout
+
+
+def test_analyze_answers_from_the_store_the_second_time(stand_ins) -> None:
+    built = workbench("build", str(TINY_PROJECT), "-v", "baseline", "--json")
+    assert built.returncode == 0, built.stderr
+    tag = json.loads(built.stdout)[0]["tag"]
+    first = workbench("analyze", tag, "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert sum(report["components"].values()) == report["size_bytes"]
+    assert report["components"]["application_code"] > 0  # /app/app, from the Dockerfile
+    assert report["components"]["build_caches"] > 0  # uv's cache left by uv sync
+    assert report["compressed"]["estimate"] is True and report["compressed"]["gzip_bytes"] > 0
+    assert report["stand_in_base"] == "python:3.11-slim-bookworm"
+    second = workbench("analyze", tag, "--json")
+    assert json.loads(second.stdout) == report
+
+
+def test_analyze_a_missing_image_is_one_line_and_exit_2() -> None:
+    result = workbench("analyze", "workbench/nothing:here")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error: the engine has no image")

@@ -1,0 +1,154 @@
+"""Analyses kept in the store: analyse an image once, answer again from the store.
+
+Results are keyed by image id and the options that change them (compression, rules),
+so analysing the same image again answers without touching the engine's export.
+The application paths come from the Dockerfile the image was built from: the
+destinations of the final stage's COPY/ADD from the build context, dependency
+manifests excepted.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from workbench import dockerfile as df
+from workbench.analysis import ImageAnalysis, analyze_image
+from workbench.analysis.model import SCHEMA_VERSION
+from workbench.errors import AnalysisError, WorkbenchError
+from workbench.store import Store
+from workbench.variants import MANIFEST_PATTERNS
+
+
+def application_paths(dockerfile_text: str) -> tuple[str, ...]:
+    """Where the final stage copies the project's own files (manifests excepted).
+
+    Args:
+        dockerfile_text: the Dockerfile the image was built from.
+
+    Returns:
+        Absolute destination paths; empty when the Dockerfile cannot be read, so the
+        analysis falls back to the WORKDIR.
+    """
+    try:
+        parsed = df.parse(dockerfile_text)
+    except WorkbenchError:
+        return ()
+    stages = parsed.stages()
+    final = set(stages[-1]) if stages else set()
+    paths: list[str] = []
+    for index, instruction, state in df.walk(parsed):
+        if index not in final or instruction.keyword not in ("COPY", "ADD"):
+            continue
+        spec = df.parse_copy(instruction)
+        if "from" in spec.flags or not spec.sources or not spec.dest:
+            continue
+        names = [posixpath.basename(source.rstrip("/")) for source in spec.sources]
+        if all(any(fnmatch.fnmatch(n, p) for p in MANIFEST_PATTERNS) for n in names):
+            continue
+        dest = state.expand(spec.dest)
+        dest = dest if dest.startswith("/") else posixpath.join(state.workdir, dest)
+        dest = posixpath.normpath(dest)
+        if len(spec.sources) == 1 and not spec.dest.endswith("/") and spec.sources[0] != ".":
+            paths.append(dest)  # a file copied to a file name, or a folder's content
+        elif spec.sources == (".",) or spec.sources == ("./",):
+            paths.append(dest)
+        else:
+            paths.extend(
+                posixpath.join(dest, posixpath.basename(source.rstrip("/")))
+                if not source.endswith("/")
+                else dest
+                for source in spec.sources
+            )
+    return tuple(dict.fromkeys(path for path in paths if path != "/"))
+
+
+def options_key(compress: bool, rules: str | Path | None, app_paths: Iterable[str]) -> str:
+    """What, besides the image, decides an analysis's figures."""
+    rules_text = Path(rules).read_text(encoding="utf-8") if rules else ""
+    digest = hashlib.sha256(
+        "\0".join([str(SCHEMA_VERSION), str(compress), rules_text, *app_paths]).encode()
+    ).hexdigest()[:16]
+    return f"v{SCHEMA_VERSION}-{'gzip' if compress else 'plain'}-{digest}"
+
+
+def _image_dockerfile(image: docker.models.images.Image, store: Store) -> str | None:
+    """The Dockerfile a workbench build recorded for this image, when we know it."""
+    labels = image.labels or {}
+    path = labels.get("org.workbench.project-path")
+    sha = labels.get("org.workbench.dockerfile-sha256")
+    if not path or not sha:
+        return None
+    for candidate in store.dockerfiles_by_sha(sha):
+        return candidate
+    dockerfile = Path(path) / "Dockerfile"
+    if dockerfile.is_file():
+        text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        if hashlib.sha256(text.encode()).hexdigest() == sha:
+            return text
+    return None
+
+
+def analyze(
+    client: docker.DockerClient,
+    ref: str,
+    *,
+    compress: bool = True,
+    rules: str | Path | None = None,
+    dockerfile_text: str | None = None,
+    store: Store | None = None,
+    use_cache: bool = True,
+) -> ImageAnalysis:
+    """Analyse an image, or answer from the store when it was analysed before.
+
+    Args:
+        client: a connected docker client.
+        ref: a tag or an image id.
+        compress: estimate the compressed size (a second look at each layer's bytes).
+        rules: a component rules file (default: the shipped rules).
+        dockerfile_text: the Dockerfile the image came from, for the application
+            paths; by default the one a workbench build recorded, else none (the
+            analysis then counts the WORKDIR as application code).
+        store: the store (default: the workbench's).
+        use_cache: answer from the store when it holds this analysis.
+
+    Returns:
+        The analysis.
+
+    Raises:
+        AnalysisError: the image is missing or cannot be read.
+    """
+    store = store or Store()
+    try:
+        image = client.images.get(ref)
+    except docker.errors.ImageNotFound as exc:
+        raise AnalysisError(
+            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
+            "`docker images`"
+        ) from exc
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+    text = dockerfile_text if dockerfile_text is not None else _image_dockerfile(image, store)
+    app_paths = application_paths(text) if text else ()
+    key = options_key(compress, rules, app_paths)
+    if use_cache:
+        cached = store.analysis(image.id, key)
+        if cached is not None:
+            return ImageAnalysis.from_dict(cached)
+    result = analyze_image(client, image.id, compress=compress, app_paths=app_paths, rules=rules)
+    if not result.tags:
+        result = ImageAnalysis.from_dict({**result.to_dict(), "tags": list(image.tags)})
+    store.save_analysis(image.id, key, result.to_dict())
+    return result
+
+
+def stored_analyses(store: Store | None = None) -> list[ImageAnalysis]:
+    """Every analysis in the store, newest first (works with the engine down)."""
+    return [ImageAnalysis.from_dict(data) for data in (store or Store()).all_analyses()]
