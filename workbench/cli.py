@@ -17,7 +17,16 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench import __version__, analyses, bootstrap, engine, rebuild, variants
+from workbench import (
+    __version__,
+    analyses,
+    bootstrap,
+    cli_audit,
+    cli_registry,
+    engine,
+    rebuild,
+    variants,
+)
 from workbench.analysis import COMPONENT_LABELS
 from workbench.builds import BuildSpec, build_service
 from workbench.errors import WorkbenchError
@@ -337,6 +346,10 @@ def history_command(
             f"#{record.id:<4} {when} {record.variant:12} {record.status:11} "
             f"{record.duration_s or 0:6.1f} s  {Path(record.project_path).name}{detail}"
         )
+
+
+cli_registry.register(app)
+cli_audit.register(app)
 
 
 def main() -> None:

@@ -92,6 +92,37 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE builds ADD COLUMN dockerfile TEXT NOT NULL DEFAULT '';
     """,
+    # 5: registry pushes (measured compressed sizes), smoke tests, dependency audits
+    """
+    CREATE TABLE pushes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        image_id TEXT NOT NULL,
+        registry TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        manifest_digest TEXT,
+        total_bytes INTEGER NOT NULL,
+        layers TEXT NOT NULL,
+        seconds REAL NOT NULL,
+        pushed_at REAL NOT NULL
+    );
+    CREATE INDEX pushes_by_image ON pushes (image_id, id);
+    CREATE TABLE smoke_results (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        image_id TEXT NOT NULL,
+        passed INTEGER NOT NULL,
+        result TEXT NOT NULL,
+        checked_at REAL NOT NULL
+    );
+    CREATE INDEX smoke_by_image ON smoke_results (image_id, id);
+    CREATE TABLE audits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_key TEXT NOT NULL,
+        image_id TEXT,
+        result TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX audits_by_project ON audits (project_key, id);
+    """,
 ]
 
 
@@ -417,3 +448,78 @@ class Store:
                 (project_key,),
             ).fetchall()
         return [dict(row) for row in rows]
+
+    # registry pushes ------------------------------------------------------------
+
+    def save_push(self, **values: Any) -> int:
+        """Keep a push: image_id, registry, reference, manifest_digest, total_bytes,
+        layers (a list, stored as JSON), seconds."""
+        values = {**values, "layers": json.dumps(values.get("layers", []))}
+        values.setdefault("pushed_at", time.time())
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        with self.connect() as db:
+            cursor = db.execute(
+                f"INSERT INTO pushes ({columns}) VALUES ({marks})", list(values.values())
+            )
+            return int(cursor.lastrowid)
+
+    def latest_push(self, image_id: str) -> dict[str, Any] | None:
+        """The newest push of an image, its layers decoded."""
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT * FROM pushes WHERE image_id = ? ORDER BY id DESC LIMIT 1", (image_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return {**dict(row), "layers": json.loads(row["layers"])}
+
+    # smoke tests -----------------------------------------------------------------
+
+    def save_smoke_result(self, image_id: str, passed: bool, result: dict[str, Any]) -> int:
+        with self.connect() as db:
+            cursor = db.execute(
+                "INSERT INTO smoke_results (image_id, passed, result, checked_at) "
+                "VALUES (?, ?, ?, ?)",
+                (image_id, int(passed), json.dumps(result), time.time()),
+            )
+            return int(cursor.lastrowid)
+
+    def latest_smoke_result(self, image_id: str) -> dict[str, Any] | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT * FROM smoke_results WHERE image_id = ? ORDER BY id DESC LIMIT 1",
+                (image_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return {
+            **json.loads(row["result"]),
+            "passed": bool(row["passed"]),
+            "checked_at": row["checked_at"],
+        }
+
+    # dependency audits -------------------------------------------------------------
+
+    def save_audit(self, project_key: str, image_id: str | None, result: dict[str, Any]) -> int:
+        with self.connect() as db:
+            cursor = db.execute(
+                "INSERT INTO audits (project_key, image_id, result, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (project_key, image_id, json.dumps(result), time.time()),
+            )
+            return int(cursor.lastrowid)
+
+    def latest_audit(self, project_key: str) -> dict[str, Any] | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT * FROM audits WHERE project_key = ? ORDER BY id DESC LIMIT 1",
+                (project_key,),
+            ).fetchone()
+        if row is None:
+            return None
+        return {
+            **json.loads(row["result"]),
+            "image_id": row["image_id"],
+            "created_at": row["created_at"],
+        }
