@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import json
+
+from workbench import charts, compare
+from workbench.analysis import COMPONENTS, ImageAnalysis
+from workbench.plan import parse_plan
+from workbench.store import BuildRecord
+
+MB = 1_000_000
+
+
+def _analysis(image_id: str, **components: int) -> ImageAnalysis:
+    full = {name: components.get(name, 0) for name in COMPONENTS}
+    size = sum(full.values())
+    return ImageAnalysis(
+        image_id=image_id,
+        tags=(),
+        size_bytes=size,
+        final_bytes=size - full["shadowed"],
+        components=full,
+        plan_view={},
+        layers=(),
+    )
+
+
+def _build(variant: str, image_id: str, duration: float = 10.0) -> BuildRecord:
+    return BuildRecord(
+        id=1,
+        project_key="p",
+        project_path="/p",
+        variant=variant,
+        tag=f"w/p:{variant}",
+        builder="buildkit",
+        status="succeeded",
+        request_key="k",
+        dockerfile_sha256="x",
+        requested_at=0.0,
+        started_at=0.0,
+        ended_at=duration,
+        duration_s=duration,
+        image_id=image_id,
+        steps_done=1,
+        steps_total=1,
+        cache_hits=0,
+        log="",
+        log_truncated=0,
+        error=None,
+        failed_step=None,
+        owner_pid=None,
+        owner_host=None,
+    )
+
+
+def _figures() -> list[compare.VariantFigures]:
+    shapes = {
+        "baseline": dict(
+            python_dependencies=770 * MB,
+            build_caches=600 * MB,
+            other=45 * MB,
+            python_runtime=34 * MB,
+        ),
+        "no-cache": dict(python_dependencies=770 * MB, other=45 * MB, python_runtime=34 * MB),
+        "multi-stage": dict(python_dependencies=770 * MB, other=1 * MB, python_runtime=34 * MB),
+    }
+    return [
+        compare.VariantFigures(name, _build(name, f"sha256:{name}"), _analysis(name, **shape))
+        for name, shape in shapes.items()
+    ]
+
+
+def test_the_components_frame_adds_up_to_each_size() -> None:
+    figures = _figures()
+    frame = compare.components_frame(figures)
+    totals = frame.groupby("variant")["bytes"].sum().to_dict()
+    assert totals == {f.variant: f.size_bytes for f in figures}
+    assert len(frame) == len(figures) * len(COMPONENTS)
+
+
+def test_savings_per_component_add_up_to_the_total_saving() -> None:
+    frame = compare.savings_frame(_figures())
+    for variant, rows in frame.groupby("variant"):
+        parts = rows[rows["component"] != "total"]["saved_bytes"].sum()
+        total = rows[rows["component"] == "total"]["saved_bytes"].item()
+        assert parts == total, variant
+    no_cache = frame[(frame.variant == "no-cache") & (frame.component == "build_caches")]
+    assert no_cache["saved_bytes"].item() == 600 * MB
+    assert no_cache["saved_pct"].item() == 100.0
+
+
+def test_the_waterfall_walks_from_baseline_to_the_best() -> None:
+    frame = compare.waterfall_frame(_figures())
+    assert list(frame["step"]) == ["baseline", "→ no-cache", "→ multi-stage", "best: multi-stage"]
+    savings = frame[frame.kind == "saving"]["delta"].sum()
+    assert frame.iloc[0]["end"] + savings == frame.iloc[-1]["end"]
+
+
+def test_plan_vs_measured_counts_each_task_once() -> None:
+    plan = parse_plan(
+        {
+            "targets": {"uncompressed": {"min": "800 MB", "max": "900 MB"}},
+            "tasks": [
+                {
+                    "priority": 1,
+                    "name": "no cache",
+                    "variant": "no-cache",
+                    "saving": {"min": "20 MB", "max": "50 MB"},
+                },
+                {
+                    "priority": 3,
+                    "name": "multi-stage",
+                    "variant": "multi-stage",
+                    "saving": {"min": "50 MB", "max": "100 MB"},
+                },
+                {
+                    "priority": 2,
+                    "name": "prune",
+                    "variant": "pruned-deps",
+                    "saving": {"min": "50 MB", "max": "150 MB"},
+                },
+            ],
+        }
+    )
+    tasks, targets = compare.plan_vs_measured(plan, _figures())
+    by_variant = {t.variant: t for t in tasks}
+    assert by_variant["no-cache"].measured_bytes == 600 * MB
+    assert by_variant["no-cache"].verdict == "saves more than planned (12.0× the upper estimate)"
+    assert by_variant["multi-stage"].reference == "no-cache"
+    assert by_variant["multi-stage"].measured_bytes == 44 * MB
+    assert by_variant["multi-stage"].vs_baseline_bytes == 644 * MB
+    assert by_variant["multi-stage"].verdict == "saves less than planned"
+    assert by_variant["pruned-deps"].verdict == "not built yet"
+    [uncompressed] = targets
+    assert uncompressed.best_variant == "multi-stage" and uncompressed.met is True
+
+
+def test_every_chart_renders_to_svg_with_titles_and_axis_titles() -> None:
+    figures = _figures()
+    plan = parse_plan(
+        {
+            "tasks": [
+                {
+                    "name": "no cache",
+                    "variant": "no-cache",
+                    "saving": {"min": "20 MB", "max": "50 MB"},
+                }
+            ]
+        }
+    )
+    tasks, _ = compare.plan_vs_measured(plan, figures)
+    built = [
+        charts.components_chart(compare.components_frame(figures)),
+        charts.savings_chart(compare.savings_frame(figures)),
+        charts.waterfall_chart(compare.waterfall_frame(figures)),
+        charts.plan_chart(compare.plan_frame(tasks)),
+        charts.compressed_chart(charts.figures_frame(figures)),
+        charts.durations_chart(charts.figures_frame(figures)),
+        charts.component_bars(figures[0].analysis),
+    ]
+    for chart in built:
+        spec = json.loads(chart.to_json())
+        assert spec.get("title"), spec
+        svg = charts.to_svg(chart)
+        assert svg.startswith("<svg") and "href=\"http" not in svg  # nothing fetched
+    assert charts.to_png(built[0])[:8] == b"\x89PNG\r\n\x1a\n"
