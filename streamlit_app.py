@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.stakeholder import apply_large_type, stakeholder_mode
 from ui.state import engine_status
 from workbench.errors import WorkbenchError
 from workbench.home import SAMPLE_PROJECT
@@ -15,11 +16,17 @@ st.set_page_config(
 )
 st.session_state.setdefault("project_path", str(SAMPLE_PROJECT))
 
-pages = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
+st.session_state.setdefault("stakeholder_mode", False)
+OVERVIEW = st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True)
+COMPARE = st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:")
+ENGINEER_PAGES = [
+    OVERVIEW,
     st.Page("app_pages/variants.py", title="Variants", icon=":material/difference:"),
     st.Page("app_pages/builds.py", title="Builds", icon=":material/construction:"),
+    st.Page("app_pages/breakdown.py", title="Breakdown", icon=":material/stacked_bar_chart:"),
+    COMPARE,
 ]
+STAKEHOLDER_PAGES = [OVERVIEW, COMPARE]
 
 
 def _open_project(folder: str) -> None:
@@ -47,6 +54,11 @@ def _on_type() -> None:
 
 
 with st.sidebar:
+    st.toggle(
+        "Stakeholder mode",
+        key="stakeholder_mode",
+        help="Only the headline figures, Compare and plan vs measured, in large type.",
+    )
     st.subheader("Project")
     current = st.session_state["project_path"]
     choices = list(dict.fromkeys([current, str(SAMPLE_PROJECT), *recent_projects()]))
@@ -78,4 +90,5 @@ with st.sidebar:
     else:
         st.error("No engine answers. Run `workbench engine ensure` (as root) or set DOCKER_HOST.")
 
-st.navigation(pages).run()
+apply_large_type()
+st.navigation(STAKEHOLDER_PAGES if stakeholder_mode() else ENGINEER_PAGES).run()

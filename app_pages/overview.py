@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.stakeholder import headline_metrics, stakeholder_mode
 from ui.state import current_project, engine_banner, engine_status
+from workbench import compare
 from workbench.errors import WorkbenchError
 from workbench.units import UNITS_NOTE, human_bytes
 
@@ -13,6 +15,19 @@ st.caption(
     "Build variants of your Dockerfile, then see where each image's bytes go and what "
     f"each optimization saves. {UNITS_NOTE}"
 )
+
+if stakeholder_mode():
+    project = current_project()
+    figures = compare.project_figures(project) if project else []
+    if len(figures) >= 2:
+        st.subheader(f"{project.path.name}: what the optimization saves")
+        headline_metrics(figures)
+        st.page_link(
+            "app_pages/compare.py", label="Where the bytes went", icon=":material/compare_arrows:"
+        )
+    else:
+        st.info("Nothing to show yet: the baseline and a variant must be built and analysed.")
+    st.stop()
 
 status = engine_status()
 st.subheader("Engine")
@@ -85,5 +100,17 @@ if plan is not None:
             )
         )
 
-st.subheader("Next")
-st.info("Nothing built yet. Next: build the baseline and its variants, then compare them.")
+st.subheader("Headline")
+figures = compare.project_figures(project)
+if len(figures) >= 2:
+    headline_metrics(figures)
+    st.page_link(
+        "app_pages/compare.py", label="See where the bytes went", icon=":material/compare_arrows:"
+    )
+elif figures:
+    st.info("One image analysed. Next: build a variant (no-cache, multi-stage...) to compare.")
+else:
+    st.info(
+        "Nothing built yet. Next: build the baseline and its variants on the Builds page, "
+        "then compare them."
+    )

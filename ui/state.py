@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import docker
 import streamlit as st
 
 from workbench import engine, variants
+from workbench.analysis import ImageAnalysis
+from workbench.analysis_jobs import analysis_jobs
 from workbench.engine import EngineStatus
 from workbench.errors import WorkbenchError
 from workbench.project import Project, load_project
+from workbench.store import Store
 
 
 @st.cache_data(ttl=5, max_entries=4, show_spinner=False)
@@ -84,3 +88,48 @@ def project_variants(project: Project, drop: tuple[str, ...] = ()) -> list[varia
 def drop_choice(project: Project) -> tuple[str, ...]:
     """The dependencies the user chose to drop for pruned-deps (kept per project)."""
     return tuple(st.session_state.get(f"variants_drop_{project.key}", ()))
+
+
+def analysis_of(image_id: str | None) -> ImageAnalysis | None:
+    """The stored analysis of an image, or None."""
+    if not image_id:
+        return None
+    data = Store().latest_analysis(image_id)
+    return ImageAnalysis.from_dict(data) if data else None
+
+
+def analysis_progress(image_ids: list[str], key: str) -> None:
+    """Queue analyses of the images that lack one and show their progress live.
+
+    Reruns the whole page once the last of them ends, so it shows the new figures.
+    """
+    store = Store()
+    jobs = analysis_jobs()
+    missing = [i for i in image_ids if store.latest_analysis(i) is None]
+    for image_id in missing:
+        job = jobs.job(image_id)
+        if job is None:  # a failed job is not retried on every rerun: the page says why
+            jobs.submit(image_id)
+
+    @st.fragment(run_every=1.0)
+    def _live() -> None:
+        running = [jobs.job(i) for i in image_ids]
+        running = [job for job in running if job is not None and not job.finished]
+        flag = f"{key}_analysing"
+        was = st.session_state.get(flag, False)
+        st.session_state[flag] = bool(running)
+        if was and not running:
+            st.rerun(scope="app")
+        for job in running:
+            seconds = time.time() - (job.started_at or job.requested_at)
+            st.status(
+                f"Analysing {job.image_id[7:19]}: {job.state}, {seconds:.0f} s "
+                "(streams the image from the engine; a 1.5 GB image takes a few seconds)",
+                state="running",
+            )
+        failed = [jobs.job(i) for i in image_ids]
+        for job in failed:
+            if job is not None and job.state == "failed":
+                st.error(f"The analysis of {job.image_id[7:19]} failed: {job.error}")
+
+    _live()

@@ -202,9 +202,7 @@ def layers_chart(analysis: ImageAnalysis) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "layer:N", title="Layer (lowest first)", sort=sort, axis=alt.Axis(labelLimit=420)
-            ),
+            y=alt.Y("layer:N", title=None, sort=sort, axis=alt.Axis(labelLimit=420)),
             x=alt.X("sum(mb):Q", stack="zero", title=MB_AXIS),
             color=component_color(),
             order=alt.Order("order:Q"),
@@ -214,7 +212,7 @@ def layers_chart(analysis: ImageAnalysis) -> alt.Chart:
                 alt.Tooltip("sum(mb):Q", title="MB", format=",.2f"),
             ],
         )
-        .properties(title="Layers, by component", width=WIDTH)
+        .properties(title="Layers (lowest first), by component", width=WIDTH)
     )
 
 
@@ -236,7 +234,7 @@ def component_bars(analysis: ImageAnalysis) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", title=None, sort="-x"),
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
             x=alt.X("mb:Q", title=MB_AXIS),
             color=component_color().legend(None),
             tooltip=[

@@ -6,12 +6,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT, TINY_PROJECT
+from tests.synthetic import fill_store
 from workbench.builds import BuildService, BuildSpec
 from workbench.project import load_project
 from workbench.store import Store
 
 APP = str(REPO_ROOT / "streamlit_app.py")
-PAGES = ["app_pages/overview.py", "app_pages/variants.py", "app_pages/builds.py"]
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/variants.py",
+    "app_pages/builds.py",
+    "app_pages/breakdown.py",
+    "app_pages/compare.py",
+]
 
 
 def _open(page: str, project: str | None = None) -> AppTest:
@@ -67,3 +74,36 @@ def test_builds_page_lists_a_finished_build_with_its_log(docker_client, stand_in
     history = at.dataframe[0].value
     assert history["Status"].tolist() == ["failed"]
     assert any(record.error in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_renders_on_a_store_with_analysed_images(page: str) -> None:
+    project = load_project(TINY_PROJECT)
+    fill_store(Store(), project)
+    at = _open(page, str(TINY_PROJECT))
+    assert not at.exception
+
+
+def test_compare_shows_savings_and_plan_vs_measured() -> None:
+    project = load_project(TINY_PROJECT)
+    fill_store(Store(), project)
+    at = _open("app_pages/compare.py", str(TINY_PROJECT))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Baseline"] == "1.4 GB"
+    assert metrics["Best: multi-stage"] == "805.0 MB"
+    plan = at.dataframe[1].value
+    assert plan["Measured saving"].tolist()[0] == "600.0 MB"  # no-cache: the cache
+    assert "saves more than planned" in plan["Verdict"].tolist()[0]
+
+
+def test_stakeholder_mode_shows_headline_figures_only() -> None:
+    project = load_project(TINY_PROJECT)
+    fill_store(Store(), project)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_path"] = str(TINY_PROJECT)
+    at.session_state["stakeholder_mode"] = True
+    at.run()
+    assert not at.exception
+    assert {m.label for m in at.metric} >= {"Baseline", "Best: multi-stage"}
+    assert not at.button  # no controls
+    assert not at.code  # no logs

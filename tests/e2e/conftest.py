@@ -110,7 +110,16 @@ def settle(page, timeout_ms: int = 60_000) -> float:
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # the app scrolls inside its main block: grow the window to show all of it
+    height = page.evaluate(
+        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight"
+        " || 0, document.body.scrollHeight)"
+    )
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 1000})
     return path
 
 

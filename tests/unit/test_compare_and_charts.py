@@ -2,70 +2,16 @@ from __future__ import annotations
 
 import json
 
+from tests.synthetic import MB, SHAPES, analysis, build_record
 from workbench import charts, compare
-from workbench.analysis import COMPONENTS, ImageAnalysis
+from workbench.analysis import COMPONENTS
 from workbench.plan import parse_plan
-from workbench.store import BuildRecord
-
-MB = 1_000_000
-
-
-def _analysis(image_id: str, **components: int) -> ImageAnalysis:
-    full = {name: components.get(name, 0) for name in COMPONENTS}
-    size = sum(full.values())
-    return ImageAnalysis(
-        image_id=image_id,
-        tags=(),
-        size_bytes=size,
-        final_bytes=size - full["shadowed"],
-        components=full,
-        plan_view={},
-        layers=(),
-    )
-
-
-def _build(variant: str, image_id: str, duration: float = 10.0) -> BuildRecord:
-    return BuildRecord(
-        id=1,
-        project_key="p",
-        project_path="/p",
-        variant=variant,
-        tag=f"w/p:{variant}",
-        builder="buildkit",
-        status="succeeded",
-        request_key="k",
-        dockerfile_sha256="x",
-        requested_at=0.0,
-        started_at=0.0,
-        ended_at=duration,
-        duration_s=duration,
-        image_id=image_id,
-        steps_done=1,
-        steps_total=1,
-        cache_hits=0,
-        log="",
-        log_truncated=0,
-        error=None,
-        failed_step=None,
-        owner_pid=None,
-        owner_host=None,
-    )
 
 
 def _figures() -> list[compare.VariantFigures]:
-    shapes = {
-        "baseline": dict(
-            python_dependencies=770 * MB,
-            build_caches=600 * MB,
-            other=45 * MB,
-            python_runtime=34 * MB,
-        ),
-        "no-cache": dict(python_dependencies=770 * MB, other=45 * MB, python_runtime=34 * MB),
-        "multi-stage": dict(python_dependencies=770 * MB, other=1 * MB, python_runtime=34 * MB),
-    }
     return [
-        compare.VariantFigures(name, _build(name, f"sha256:{name}"), _analysis(name, **shape))
-        for name, shape in shapes.items()
+        compare.VariantFigures(name, build_record(name, f"sha256:{name}"), analysis(name, **shape))
+        for name, shape in SHAPES.items()
     ]
 
 
@@ -161,5 +107,5 @@ def test_every_chart_renders_to_svg_with_titles_and_axis_titles() -> None:
         spec = json.loads(chart.to_json())
         assert spec.get("title"), spec
         svg = charts.to_svg(chart)
-        assert svg.startswith("<svg") and "href=\"http" not in svg  # nothing fetched
+        assert svg.startswith("<svg") and 'href="http' not in svg  # nothing fetched
     assert charts.to_png(built[0])[:8] == b"\x89PNG\r\n\x1a\n"

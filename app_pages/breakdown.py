@@ -1,0 +1,185 @@
+"""Breakdown: one image, byte for byte: components, the plan's table, layers, packages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.state import analysis_of, analysis_progress, current_project
+from workbench import charts, compare
+from workbench.analysis import COMPONENT_LABELS, COMPONENTS
+from workbench.store import Store
+from workbench.units import UNITS_NOTE, human_bytes
+
+st.title("Breakdown")
+st.caption(f"Where one image's bytes go, to the byte. {UNITS_NOTE}")
+project = current_project()
+store = Store()
+
+choices: dict[str, str] = {}
+if project is not None:
+    latest = store.latest_images(project.key)
+    for variant in sorted(
+        latest, key=lambda v: compare.VARIANT_ORDER.index(v) if v in compare.VARIANT_ORDER else 99
+    ):
+        build = latest[variant]
+        choices[f"{variant} ({build.tag})"] = build.image_id
+for data in store.all_analyses(limit=100):
+    label = f"{', '.join(data.get('tags') or []) or data['image_id'][7:19]}"
+    choices.setdefault(label, data["image_id"])
+if not choices:
+    st.info("No images yet. Build a variant on the Builds page; its breakdown appears here.")
+    st.stop()
+
+label = st.selectbox("Image", list(choices), key="breakdown_image")
+image_id = choices[label]
+analysis = analysis_of(image_id)
+if analysis is None:
+    analysis_progress([image_id], key="breakdown")
+    st.stop()
+
+if analysis.stand_in_base:
+    st.markdown(
+        f":orange-badge[built on a local stand-in] of `{analysis.stand_in_base}`: the base "
+        "image was made locally, so its share differs from the official image's."
+    )
+push = store.latest_push(image_id)
+cols = st.columns(4)
+cols[0].metric(
+    "Image size",
+    human_bytes(analysis.size_bytes),
+    help=f"{analysis.size_bytes:,} bytes. Same as `docker image inspect -f '{{{{.Size}}}}' IMAGE`.",
+)
+cols[1].metric(
+    "What a container sees",
+    human_bytes(analysis.final_bytes),
+    help="Size minus bytes that later layers deleted or overwrote "
+    "(`docker export` of a container holds exactly this).",
+)
+if push:
+    cols[2].metric(
+        "Compressed (measured)",
+        human_bytes(push["total_bytes"]),
+        help="Sum of the layer sizes in the registry's manifest after a push.",
+    )
+elif analysis.compressed.gzip_bytes is not None:
+    cols[2].metric(
+        "Compressed (estimate)",
+        human_bytes(analysis.compressed.gzip_bytes),
+        help=f"An estimate: {analysis.compressed.method}. `workbench push` measures it exactly.",
+    )
+cols[3].metric(
+    "Efficiency (dive)",
+    f"{analysis.efficiency:.1%}",
+    help=f"Wasted: {human_bytes(analysis.wasted_bytes)}, as dive computes it.",
+)
+if analysis.engine_size_note:
+    st.caption(analysis.engine_size_note)
+
+left, right = st.columns([3, 2])
+left.altair_chart(charts.component_bars(analysis), theme="streamlit", width="stretch")
+right.markdown("**The plan's table**")
+right.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Component": row,
+                "Size": human_bytes(size),
+                "Percentage": f"{size / analysis.size_bytes:.1%}" if analysis.size_bytes else "",
+            }
+            for row, size in analysis.plan_view.items()
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+right.caption("Other/Overhead folds build caches, other files and shadowed bytes together.")
+
+st.subheader("Layers")
+st.caption("Same as `docker history IMAGE`, split by component. Hover a bar for its instruction.")
+st.altair_chart(charts.layers_chart(analysis), theme="streamlit", width="stretch")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "#": layer.index,
+                "Instruction": layer.created_by,
+                "Size": human_bytes(layer.bytes),
+                "Added": layer.files_added,
+                "Changed": layer.files_changed,
+                "Deleted": layer.files_deleted,
+                "Compressed (est.)": human_bytes(layer.gzip_bytes) if layer.gzip_bytes else "",
+            }
+            for layer in analysis.layers
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Drill down")
+component = st.selectbox(
+    "Component",
+    [c for c in COMPONENTS if analysis.components.get(c)],
+    format_func=lambda c: f"{COMPONENT_LABELS[c]} ({human_bytes(analysis.components[c])})",
+    key="breakdown_component",
+)
+detail = analysis.largest.get(component)
+if detail is not None:
+    dirs, files = st.columns(2)
+    dirs.markdown("**Largest folders**")
+    dirs.dataframe(
+        pd.DataFrame(
+            [{"Folder": p.path, "Size": human_bytes(p.bytes)} for p in detail.largest_dirs]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    files.markdown("**Largest files**")
+    files.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "File": p.path,
+                    "Size": human_bytes(p.bytes),
+                    "Layer": "" if p.layer is None else p.layer,
+                }
+                for p in detail.largest_files
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+if component == "python_dependencies":
+    st.caption(
+        "Check: `docker run --rm IMAGE sh -c 'du -sh /app/.venv'` (du counts blocks, "
+        "so it reads a little higher than the bytes here)."
+    )
+
+python, debian = st.tabs(["Python packages", "Debian packages"])
+python.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Package": p.name,
+                "Version": p.version,
+                "Location": p.location,
+                "Size": human_bytes(p.bytes),
+                "Bytes": p.bytes,
+            }
+            for p in analysis.python_packages
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+debian.dataframe(
+    pd.DataFrame(
+        [
+            {"Package": p.name, "Size": human_bytes(p.bytes), "Bytes": p.bytes}
+            for p in analysis.debian_packages
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)

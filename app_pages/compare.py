@@ -1,0 +1,143 @@
+"""Compare: variants side by side, the savings per component, and the plan vs measured."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.stakeholder import headline_metrics, stakeholder_mode
+from ui.state import analysis_progress, current_project
+from workbench import charts, compare
+from workbench.analysis import COMPONENT_LABELS, COMPONENTS
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+from workbench.units import UNITS_NOTE, human_bytes
+
+st.title("Compare")
+st.caption(f"Each variant's newest image. {UNITS_NOTE}")
+project = current_project()
+if project is None:
+    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
+    st.stop()
+
+store = Store()
+latest = store.latest_images(project.key)
+if not stakeholder_mode():
+    analysis_progress([b.image_id for b in latest.values() if b.image_id], key="compare")
+figures = compare.project_figures(project, store)
+if len(figures) < 2:
+    st.info(
+        "Compare needs the baseline and at least one variant, built and analysed. "
+        "Build them on the Builds page; they are analysed when they appear here."
+    )
+    st.stop()
+
+headline_metrics(figures)
+
+frame = compare.components_frame(figures)
+st.altair_chart(charts.components_chart(frame), theme="streamlit", width="stretch")
+
+savings = compare.savings_frame(figures)
+if len(savings):
+    st.subheader("Savings against the baseline")
+    table = savings.assign(
+        Saved=[human_bytes(b, signed=False) for b in savings["saved_bytes"]],
+        Percent=[f"{p:.1f} %" for p in savings["saved_pct"]],
+    )
+    wide = table.pivot(index="label", columns="variant", values="Saved")
+    percent = table.pivot(index="label", columns="variant", values="Percent")
+    order = [*(COMPONENT_LABELS[c] for c in COMPONENTS), "Total"]
+    variants = [f.variant for f in figures if f.variant in wide.columns]
+    merged = pd.concat(
+        {"Saved": wide[variants], "% of the component": percent[variants]}, axis=1
+    ).reindex(order)
+    merged.index.name = "Component"
+    st.dataframe(merged, width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(
+        charts.waterfall_chart(compare.waterfall_frame(figures)), theme="streamlit", width="stretch"
+    )
+    right.altair_chart(charts.savings_chart(savings), theme="streamlit", width="stretch")
+
+st.subheader("Plan vs measured")
+try:
+    plan = project.plan()
+except WorkbenchError as exc:
+    st.error(str(exc))
+    plan = None
+if plan is None:
+    st.info("This project has no plan file (plan.toml), so there is nothing to compare against.")
+else:
+    tasks, targets = compare.plan_vs_measured(plan, figures)
+    st.altair_chart(
+        charts.plan_chart(compare.plan_frame(tasks)), theme="streamlit", width="stretch"
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Task": f"P{t.priority}: {t.task}",
+                    "Variant": t.variant,
+                    "Plan estimate": f"{human_bytes(t.estimate_min_bytes)} – "
+                    f"{human_bytes(t.estimate_max_bytes)}",
+                    "Measured saving": human_bytes(t.measured_bytes)
+                    if t.measured_bytes is not None
+                    else "",
+                    "Measured against": t.reference,
+                    "Verdict": t.verdict,
+                }
+                for t in tasks
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    for target in targets:
+        if target.best_bytes is None:
+            continue
+        kind = "" if target.measured else " (estimated: push the image to measure it)"
+        text = (
+            f"Target {target.target}: {human_bytes(target.min_bytes)} – "
+            f"{human_bytes(target.max_bytes)}; best: **{target.best_variant}** at "
+            f"{human_bytes(target.best_bytes)}{kind}"
+        )
+        (st.success if target.met else st.warning)(f"{'Met' if target.met else 'Not met'}. {text}")
+
+if not stakeholder_mode():
+    st.subheader("Build time and compressed size")
+    figures_table = charts.figures_frame(figures)
+    left, right = st.columns(2)
+    left.altair_chart(charts.compressed_chart(figures_table), theme="streamlit", width="stretch")
+    right.altair_chart(charts.durations_chart(figures_table), theme="streamlit", width="stretch")
+    costs = {(c["variant"]): c for c in store.rebuild_costs(project.key)}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Variant": f.variant,
+                    "Size": human_bytes(f.size_bytes),
+                    "Compressed": human_bytes(f.compressed_bytes)
+                    if f.compressed_bytes is not None
+                    else "",
+                    "Compressed is": "measured" if f.compressed_is_measured else "an estimate",
+                    "Build (s)": round(f.build.duration_s or 0, 1),
+                    "Rebuild after a source change (s)": round(
+                        costs[f.variant]["source_change_s"], 1
+                    )
+                    if f.variant in costs
+                    else None,
+                    "Rebuild after a lock change (s)": round(costs[f.variant]["lock_change_s"], 1)
+                    if f.variant in costs and costs[f.variant]["lock_change_s"]
+                    else None,
+                    "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
+                }
+                for f in figures
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Rebuild times come from `workbench rebuild-cost PROJECT`; "
+        "“Still works?” from `workbench smoke IMAGE`."
+    )

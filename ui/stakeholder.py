@@ -1,0 +1,55 @@
+"""Stakeholder mode: headline figures in large type, no logs or controls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from workbench.compare import BASELINE, VariantFigures
+from workbench.units import human_bytes
+
+LARGE_TYPE = """
+<style>
+[data-testid="stMetricValue"] { font-size: 3.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.2rem; }
+</style>
+"""
+
+
+def stakeholder_mode() -> bool:
+    """Whether the sidebar's stakeholder toggle is on."""
+    return bool(st.session_state.get("stakeholder_mode", False))
+
+
+def apply_large_type() -> None:
+    if stakeholder_mode():
+        st.markdown(LARGE_TYPE, unsafe_allow_html=True)
+
+
+def headline_metrics(figures: Sequence[VariantFigures]) -> None:
+    """Baseline against the best variant: size, compressed size, savings."""
+    base = next((f for f in figures if f.variant == BASELINE), None)
+    others = [f for f in figures if f.variant != BASELINE]
+    if base is None or not others:
+        return
+    best = min(others, key=lambda f: f.size_bytes)
+    saved = base.size_bytes - best.size_bytes
+    cols = st.columns(3)
+    cols[0].metric("Baseline", human_bytes(base.size_bytes))
+    cols[1].metric(
+        f"Best: {best.variant}",
+        human_bytes(best.size_bytes),
+        delta=f"{human_bytes(-saved)} ({-saved / base.size_bytes:.0%})",
+        delta_color="inverse",
+    )
+    if base.compressed_bytes and best.compressed_bytes:
+        kind = "measured" if best.compressed_is_measured else "estimated"
+        cols[2].metric(
+            f"Compressed ({kind})",
+            human_bytes(best.compressed_bytes),
+            delta=f"{human_bytes(best.compressed_bytes - base.compressed_bytes)}",
+            delta_color="inverse",
+            help=f"Baseline compressed: {human_bytes(base.compressed_bytes)}",
+        )
