@@ -1,11 +1,14 @@
 """Cold image analysis against `dive --ci --json` and `docker save > /dev/null`.
 
-Each round runs the three in a fresh child process, in rotating order (interleaved),
-and records wall time and the child's peak memory (``ru_maxrss`` from ``wait4``).
-The analysis is cold (no store, nothing cached) and, unless ``--compress`` is given,
-skips the gzip estimate, like ``workbench analyze --no-compress``.  Prints medians,
-the ratios analysis / dive and analysis / docker save, and peak memory.  Targets: the
-ratio to dive at or under 1.0, the analysis' peak memory under 300 MB.
+Each round runs every contender in a fresh child process, in rotating order
+(interleaved), and records wall time and the child's peak memory (``ru_maxrss`` from
+``wait4``).  The analysis is cold (no store, nothing cached) and, unless
+``--compress`` is given, skips the gzip estimate, like ``workbench analyze
+--no-compress``.  It runs twice per round: reading the engine's export
+(``source="export"``, any engine) and with ``source="auto"`` (the engine's overlay2
+folders when they are readable here, else the export again).  Prints medians, the
+ratios to dive and to docker save, and peak memory.  Targets: the ratio to dive at
+or under 1.0, the analysis' peak memory under 300 MB.
 
     uv run python bench/bench_analysis.py IMAGE [--runs N] [--compress]
 """
@@ -31,7 +34,9 @@ import json, sys, time
 from workbench.analysis import analyze_image
 from workbench.engine import connect
 started = time.perf_counter()
-result = analyze_image(connect(timeout=600), sys.argv[1], compress=sys.argv[2] == "1")
+result = analyze_image(
+    connect(timeout=600), sys.argv[1], compress=sys.argv[2] == "1", source=sys.argv[3]
+)
 print(json.dumps({
     "seconds": time.perf_counter() - started,
     "size_bytes": result.size_bytes,
@@ -40,6 +45,7 @@ print(json.dumps({
     "efficiency": result.efficiency,
     "wasted_bytes": result.wasted_bytes,
     "note": result.engine_size_note,
+    "layout": result.layout,
 }))
 """
 
@@ -69,26 +75,30 @@ def main() -> None:
     args = parser.parse_args()
     docker_cli = shutil.which("docker") or "docker"
     workdir = Path(tempfile.mkdtemp(prefix="bench-analysis-"))
+    compress = "1" if args.compress else "0"
     commands = {
-        "analysis": [sys.executable, "-c", CHILD, args.image, "1" if args.compress else "0"],
+        "export": [sys.executable, "-c", CHILD, args.image, compress, "export"],
+        "auto": [sys.executable, "-c", CHILD, args.image, compress, "auto"],
         "dive": [str(DIVE), "--ci", "--json", str(workdir / "dive.json"), args.image],
         "docker save": [docker_cli, "save", args.image],
     }
     names = list(commands)
     seconds: dict[str, list[float]] = {name: [] for name in names}
     memory: dict[str, list[int]] = {name: [] for name in names}
-    report: dict = {}
+    reports: dict[str, dict] = {}
+    ours = ("export", "auto")
     for round_number in range(args.runs):
-        order = names[round_number % 3 :] + names[: round_number % 3]
-        for name in order:
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
             elapsed, peak, text = run(
-                commands[name], stdout=None if name == "analysis" else subprocess.DEVNULL
+                commands[name], stdout=None if name in ours else subprocess.DEVNULL
             )
             seconds[name].append(elapsed)
             memory[name].append(peak)
-            if name == "analysis":
-                report = json.loads(text)
+            if name in ours:
+                reports[name] = json.loads(text)
             print(f"round {round_number + 1} {name:12s} {elapsed:7.2f} s {peak / 1e6:7.1f} MB")
+    report = reports["export"]
     medians = {name: statistics.median(values) for name, values in seconds.items()}
     print()
     size, engine = report["size_bytes"], report["engine_size_bytes"]
@@ -102,12 +112,19 @@ def main() -> None:
             f"efficiency {report['efficiency']:.6f} (dive {dive['efficiencyScore']:.6f}), "
             f"wasted {report['wasted_bytes']:,} B (dive {dive['inefficientBytes']:,} B)"
         )
-    print(f"{'':14s}{'median s':>10s}{'peak MB':>10s}")
+    same = {k: v for k, v in reports["auto"].items() if k not in ("seconds", "layout")} == {
+        k: v for k, v in report.items() if k not in ("seconds", "layout")
+    }
+    print(f"auto read {reports['auto']['layout']}; same figures as the export: {same}")
+    labels = {"export": "analysis, export", "auto": f"analysis, {reports['auto']['layout']}"}
+    print(f"{'':26s}{'median s':>10s}{'peak MB':>10s}{'/ dive':>8s}{'/ save':>8s}")
     for name in names:
-        print(f"{name:14s}{medians[name]:10.2f}{max(memory[name]) / 1e6:10.1f}")
-    print(f"ratio analysis / dive        {medians['analysis'] / medians['dive']:.2f}")
-    print(f"ratio analysis / docker save {medians['analysis'] / medians['docker save']:.2f}")
-    print(f"in-process analysis (last run) {report['seconds']:.2f} s")
+        print(
+            f"{labels.get(name, name):26s}{medians[name]:10.2f}{max(memory[name]) / 1e6:10.1f}"
+            f"{medians[name] / medians['dive']:8.2f}{medians[name] / medians['docker save']:8.2f}"
+        )
+    for name in ours:
+        print(f"in-process {labels[name]} (last run): {reports[name]['seconds']:.2f} s")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -13,6 +13,7 @@ import io
 import json
 import subprocess
 import tarfile
+from dataclasses import replace
 from pathlib import Path
 
 import docker
@@ -21,6 +22,7 @@ import pytest
 from workbench.analysis import analyze_image
 from workbench.analysis.merge import merge_layers
 from workbench.analysis.reader import ChunkReader, EntryKind, read_archive
+from workbench.errors import AnalysisError
 
 pytestmark = pytest.mark.docker
 
@@ -115,7 +117,8 @@ def test_the_layers_hold_every_rule_under_test(docker_client, tiny_image):
     assert (EntryKind.SYMLINK, "app/link") in kinds
 
 
-def test_final_bytes_are_what_a_container_holds(docker_client, tiny_image, exported):
+@pytest.mark.parametrize("source", ["export", "overlay2"])
+def test_final_bytes_are_what_a_container_holds(docker_client, tiny_image, exported, source):
     archive = read_archive(ChunkReader(docker_client.api.get_image(tiny_image)))
     merged = merge_layers([layer.entries for layer in archive.layers])
     ours = {p: g for p, g in merged.final.items() if not _is_init(p)}
@@ -130,13 +133,14 @@ def test_final_bytes_are_what_a_container_holds(docker_client, tiny_image, expor
     assert exported["app/opq/new"] == ("file", 4)
     assert "app/opq/old1" not in exported and "app/gone/a" not in exported
 
-    result = analyze_image(docker_client, tiny_image, compress=False)
+    result = analyze_image(docker_client, tiny_image, compress=False, source=source)
     init = sum(merged.groups[g].bytes for p, g in merged.final.items() if _is_init(p))
     assert result.final_bytes - init == sum(b for _, b in exported.values())
 
 
-def test_the_virtualenv_holds_what_the_container_sees(docker_client, tiny_image, exported):
-    result = analyze_image(docker_client, tiny_image, compress=False, top=10_000)
+@pytest.mark.parametrize("source", ["export", "overlay2"])
+def test_the_virtualenv_holds_what_the_container_sees(docker_client, tiny_image, exported, source):
+    result = analyze_image(docker_client, tiny_image, compress=False, top=10_000, source=source)
     venv = {p.path: p.bytes for p in result.largest["python_dependencies"].largest_dirs}
     in_export = sum(b for p, (_, b) in exported.items() if p.startswith("opt/venv/"))
     assert venv["/opt/venv"] == in_export
@@ -164,3 +168,18 @@ def test_dive_agrees_on_efficiency_and_wasted_bytes(docker_client, tiny_image, t
     result = analyze_image(docker_client, tiny_image, compress=False)
     assert result.wasted_bytes == figures["inefficientBytes"]
     assert result.efficiency == pytest.approx(figures["efficiencyScore"], abs=1e-12)
+
+
+def test_the_overlay2_folders_give_the_same_analysis_as_the_export(docker_client, tiny_image):
+    exported = analyze_image(docker_client, tiny_image, compress=False, source="export")
+    folders = analyze_image(docker_client, tiny_image, compress=False, source="overlay2")
+    automatic = analyze_image(docker_client, tiny_image, compress=False)
+    assert (exported.layout, folders.layout, automatic.layout) == (
+        "docker-archive",
+        "overlay2",
+        "overlay2",
+    )
+    assert replace(folders, layout=exported.layout) == exported
+    assert analyze_image(docker_client, tiny_image).layout == "docker-archive"  # gzip asked
+    with pytest.raises(AnalysisError, match="need the export"):
+        analyze_image(docker_client, tiny_image, source="overlay2")
