@@ -151,8 +151,8 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color("kind:N", title=None, scale=colors, legend=alt.Legend(orient="bottom")),
             tooltip=[
                 alt.Tooltip("task:N", title="Task"),
-                alt.Tooltip("low_mb:Q", title="Estimate from (MB)", format=",.0f"),
-                alt.Tooltip("high_mb:Q", title="Estimate to (MB)", format=",.0f"),
+                alt.Tooltip("low_mb:Q", title="Estimate from (MB)", format=",.1f"),
+                alt.Tooltip("high_mb:Q", title="Estimate to (MB)", format=",.1f"),
             ],
         )
     )
@@ -170,7 +170,7 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
         )
     )
     labels = points.mark_text(align="left", dx=10, fontSize=12).encode(
-        text=alt.Text("low_mb:Q", format=",.0f")
+        text=alt.Text("low_mb:Q", format=",.1f")
     )
     return (ranges + points + labels).properties(
         title="Plan estimate vs measured saving, per task", width=WIDTH

@@ -54,3 +54,19 @@ def test_build_the_tiny_fixture_from_the_builds_page(page, app_url, stand_ins) -
     assert "History" in page.inner_text("body")
     assert_no_exception(page)
     screenshot(page, "builds")
+
+    open_page(page, app_url, "Compare")  # queues the analyses of the new images
+    deadline = time.monotonic() + 180
+    while "Savings against the baseline" not in page.inner_text("body"):
+        assert time.monotonic() < deadline, page.inner_text("body")[-2000:]
+        page.wait_for_timeout(1000)
+    settle(page)
+    assert_no_exception(page)
+    body = page.inner_text("body")
+    assert "Best: multi-stage" in body or "Best: no-cache" in body
+    assert "Plan vs measured" in body
+    screenshot(page, "compare")
+
+    open_page(page, app_url, "Breakdown")
+    assert "The plan's table" in page.inner_text("body")
+    screenshot(page, "breakdown")
