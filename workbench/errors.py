@@ -35,3 +35,15 @@ class AnalysisError(WorkbenchError):
 
 class VariantError(WorkbenchError):
     """A Dockerfile variant cannot be derived, or no variant has that name."""
+
+
+class RegistryError(WorkbenchError):
+    """A registry cannot be started, stopped or reached, or answered unexpectedly."""
+
+
+class PushError(WorkbenchError):
+    """An image could not be pushed, or its manifest could not be read back."""
+
+
+class BudgetError(WorkbenchError):
+    """A size budget is malformed, or a figure it needs cannot be had."""
