@@ -14,7 +14,7 @@ if ! command -v uv >/dev/null 2>&1; then
     python3 -m pip install --quiet --user uv
 fi
 
-packages=(docker.io debootstrap iptables)
+packages=(docker.io debootstrap iptables docker-registry)
 if [ "$purpose" = test ]; then
     packages+=(chromium)
 fi
