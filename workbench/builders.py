@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import functools
 import io
+import json
 import os
 import re
 import shutil
@@ -388,17 +389,29 @@ def _cut(response) -> None:
     response.close()
 
 
+def label_instruction(labels: Mapping[str, str]) -> str:
+    """One ``LABEL`` instruction carrying every label.
+
+    The classic builder turns each label of the API's ``labels`` into a step of its
+    own (an image commit each); one instruction at the end of the Dockerfile is one.
+    """
+    pairs = " ".join(f"{json.dumps(key)}={json.dumps(value)}" for key, value in labels.items())
+    return f"\nLABEL {pairs}\n"
+
+
 def run_classic(
     client: docker.DockerClient,
     context: IO[bytes],
     tag: str,
-    labels: Mapping[str, str],
     on_output: OnOutput,
     cancel: threading.Event,
     build_args: Mapping[str, str] | None = None,
     no_cache: bool = False,
 ) -> BuildOutcome:
-    """Build with the engine's classic builder through the SDK's streaming API."""
+    """Build with the engine's classic builder through the SDK's streaming API.
+
+    Labels go in the Dockerfile (see :func:`label_instruction`), not through the API.
+    """
     progress = BuildProgress()
     api = _CancellableAPIClient(**kwargs_from_env(), version=client.api.api_version, timeout=None)
     finished = threading.Event()
@@ -416,7 +429,6 @@ def run_classic(
             custom_context=True,
             dockerfile=DOCKERFILE_NAME,
             tag=tag,
-            labels=dict(labels),
             buildargs=dict(build_args or {}),
             rm=True,
             forcerm=True,

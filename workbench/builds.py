@@ -74,6 +74,7 @@ class _Job:
     spec: BuildSpec
     builder: BuilderInfo
     cancel: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class _LogWriter:
@@ -179,16 +180,28 @@ class BuildService:
         job.cancel.set()
         return True
 
-    def wait(self, build_ids: Iterable[int], timeout: float | None = None) -> list[BuildRecord]:
-        """Block until the builds finish (or the timeout passes); return their records."""
+    def wait(
+        self, build_ids: Iterable[int], timeout: float | None = None, poll: float = 0.2
+    ) -> list[BuildRecord]:
+        """Block until the builds finish (or the timeout passes); return their records.
+
+        Builds of this process are awaited on their own events (no polling delay);
+        others (another process's) are polled in the store every ``poll`` seconds.
+        """
         ids = list(build_ids)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
+            with self._lock:
+                events = [self._jobs[i].done for i in ids if i in self._jobs]
+            for event in events:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                event.wait(left)
             records = [self.store.build(build_id) for build_id in ids]
             done = all(record is None or record.finished for record in records)
             if done or (deadline is not None and time.monotonic() > deadline):
                 return [record for record in records if record is not None]
-            time.sleep(0.2)
+            if not events:
+                time.sleep(poll)
 
     # the worker -------------------------------------------------------------
 
@@ -207,6 +220,7 @@ class BuildService:
             finally:
                 with self._lock:
                     self._jobs.pop(job.build_id, None)
+                job.done.set()
 
     def _run(self, job: _Job) -> None:
         if job.cancel.is_set():
@@ -239,7 +253,10 @@ class BuildService:
     def _build(self, job: _Job, writer: _LogWriter) -> BuildOutcome:
         spec = job.spec
         client = self.client_factory()
-        context = builders.make_context(spec.project.path, spec.dockerfile_text, spec.extra_files)
+        dockerfile = spec.dockerfile_text
+        if job.builder.name == "classic":
+            dockerfile += builders.label_instruction(spec.labels())
+        context = builders.make_context(spec.project.path, dockerfile, spec.extra_files)
         with context:
             if job.builder.name == "buildkit":
                 return builders.run_buildkit(
@@ -256,7 +273,6 @@ class BuildService:
                 client,
                 context,
                 spec.tag,
-                spec.labels(),
                 writer,
                 job.cancel,
                 spec.build_args,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -17,18 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench import (
-    __version__,
-    analyses,
-    bootstrap,
-    cli_audit,
-    cli_registry,
-    engine,
-    rebuild,
-    variants,
-)
-from workbench.analysis import COMPONENT_LABELS
-from workbench.builds import BuildSpec, build_service
+from workbench import __version__, bootstrap, cli_audit, cli_registry, engine
+from workbench.builds import BuildService, BuildSpec, build_service
 from workbench.errors import WorkbenchError
 from workbench.project import load_project
 from workbench.store import BuildRecord, Store
@@ -135,24 +124,21 @@ def bootstrap_command(
         typer.echo(f"{result.reference}: {result.action}{badge} in {result.seconds:.1f} s")
 
 
-def _progress_printer(store: Store, build_ids: list[int]) -> None:
+def _progress_printer(service: BuildService, build_ids: list[int]) -> None:
     """Print one line per build whenever its step changes, until all finish."""
     seen: dict[int, tuple[str, int]] = {}
     while True:
-        records = [store.build(build_id) for build_id in build_ids]
+        records = service.wait(build_ids, timeout=0.5)
         for record in records:
-            if record is None:
-                continue
             state = (record.status, record.steps_done)
             if seen.get(record.id) != state:
                 seen[record.id] = state
-                steps = (
-                    f" step {record.steps_done}/{record.steps_total}" if record.steps_total else ""
+                steps = f"step {record.steps_done}/{record.steps_total}"
+                _echo_err(
+                    f"[{record.variant}] {record.status} {steps if record.steps_total else ''}"
                 )
-                _echo_err(f"[{record.variant}] {record.status}{steps}")
-        if all(record is None or record.finished for record in records):
+        if all(record.finished for record in records):
             return
-        time.sleep(0.5)
 
 
 @app.command("variants")
@@ -166,6 +152,7 @@ def variants_command(
     ] = None,
 ) -> None:
     """List the Dockerfile variants of a project, or show one."""
+    from workbench import variants
     loaded = load_project(project)
     if show or diff:
         variant = variants.derive_variant(loaded.path, show or diff, drop=drop or ())
@@ -197,6 +184,7 @@ def build_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Build variants of a project; exit 0 only if every build succeeded."""
+    from workbench import variants
     loaded = load_project(project)
     names = variant or ["baseline"]
     specs = []
@@ -218,7 +206,7 @@ def build_command(
     service = build_service()
     ids = [service.submit(spec) for spec in specs]
     try:
-        _progress_printer(service.store, ids)
+        _progress_printer(service, ids)
     except KeyboardInterrupt:
         for build_id in ids:
             service.cancel(build_id)
@@ -256,6 +244,7 @@ def rebuild_cost_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Time each variant's rebuild after a source change and after a lock change."""
+    from workbench import rebuild, variants
     loaded = load_project(project)
     client = engine.connect()
     results = []
@@ -295,6 +284,8 @@ def analyze_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Break an image's size down by component, layer and package, to the byte."""
+    from workbench import analyses
+    from workbench.analysis import COMPONENT_LABELS
     client = engine.connect()
     text = dockerfile.read_text(encoding="utf-8") if dockerfile else None
     result = analyses.analyze(

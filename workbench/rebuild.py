@@ -66,14 +66,15 @@ def _timed_build(
     tag: str,
 ) -> float:
     started = time.perf_counter()
+    labels = {"org.workbench.rebuild-probe": "true"}
+    if builder.name == "classic":
+        dockerfile += builders.label_instruction(labels)
+    never = threading.Event()
     with builders.make_context(folder, dockerfile, extra_files) as context:
-        args = (context, tag, {"org.workbench.rebuild-probe": "true"})
-        quiet = _quiet_output
-        never = threading.Event()
         if builder.name == "buildkit":
-            outcome = builders.run_buildkit(builder, *args, quiet, never)
+            outcome = builders.run_buildkit(builder, context, tag, labels, _quiet_output, never)
         else:
-            outcome = builders.run_classic(client, *args, quiet, never)
+            outcome = builders.run_classic(client, context, tag, _quiet_output, never)
     if outcome.status != "succeeded":
         raise BuildError(f"the rebuild probe's build failed: {outcome.error}")
     return time.perf_counter() - started
