@@ -38,12 +38,12 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def _gzip_block(block: bytes) -> int:
+def _gzip_block(block: bytes | memoryview) -> int:
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
     return len(compressor.compress(block)) + len(compressor.flush())
 
 
-def _zstd_block(block: bytes) -> int:
+def _zstd_block(block: bytes | memoryview) -> int:
     import zstandard
 
     return len(zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(block))
@@ -60,7 +60,11 @@ class Sink(Protocol):
 
 
 class _BlockEstimator:
-    """Sum of compressed sizes of fixed-size blocks, compressed on the shared pool."""
+    """Sum of compressed sizes of fixed-size blocks, compressed on the shared pool.
+
+    Blocks start at fixed offsets of the stream, so the figure does not depend on
+    how the stream was cut into reads.
+    """
 
     def __init__(self, compress_block, framing: int = 0) -> None:
         self._compress = compress_block
@@ -71,18 +75,21 @@ class _BlockEstimator:
         self._total = 0
 
     def feed(self, data: bytes) -> None:
-        """Queue ``data``; compress a block whenever one is full."""
+        """Queue ``data``; compress each block as soon as it is full."""
         if not data:
             return
         self._pending.append(data)
         self._pending_size += len(data)
         if self._pending_size >= BLOCK_SIZE:
-            self._submit()
+            joined = memoryview(b"".join(self._pending))
+            cut = len(joined) - len(joined) % BLOCK_SIZE
+            for start in range(0, cut, BLOCK_SIZE):
+                self._submit(joined[start : start + BLOCK_SIZE])
+            rest = bytes(joined[cut:])
+            self._pending = [rest] if rest else []
+            self._pending_size = len(rest)
 
-    def _submit(self) -> None:
-        block = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
-        self._pending = []
-        self._pending_size = 0
+    def _submit(self, block: bytes | memoryview) -> None:
         while len(self._futures) >= MAX_IN_FLIGHT:
             self._total += self._futures.popleft().result()
         self._futures.append(_pool().submit(self._compress, block))
@@ -90,7 +97,8 @@ class _BlockEstimator:
     def finish(self) -> int:
         """Compress what is left and return the estimated compressed size."""
         if self._pending_size:
-            self._submit()
+            self._submit(b"".join(self._pending))
+            self._pending, self._pending_size = [], 0
         while self._futures:
             self._total += self._futures.popleft().result()
         return self._total + self._framing

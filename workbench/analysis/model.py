@@ -153,9 +153,9 @@ class ImageAnalysis:
         ]
         if buildkit and gap == sum(layer.symlink_bytes for layer in buildkit):
             return (
-                f"The engine's Size is {gap:,} bytes smaller: for the {len(buildkit)} "
-                "layer(s) BuildKit made it counts file contents only, not the symlinks' "
-                "target lengths that every other layer and `docker export` count."
+                f"The engine's Size is {gap:,} bytes smaller: for {len(buildkit)} layer(s) "
+                "that BuildKit made, it counts file contents only and leaves out the "
+                "symlinks' target lengths, which every other layer and `docker export` count."
             )
         return (
             f"The engine's Size differs by {-gap:+,} bytes from the layers' contents; "

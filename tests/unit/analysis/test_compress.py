@@ -39,3 +39,10 @@ def test_nothing_fed_is_an_empty_gzip():
 def test_zstd_estimate_compresses():
     data = b"abc" * 100_000
     assert 0 < feed(ZstdEstimator(), data) < len(data) // 100
+
+
+def test_the_estimate_does_not_depend_on_how_the_stream_is_cut(monkeypatch):
+    monkeypatch.setattr(compress, "BLOCK_SIZE", 4096)
+    data = b"".join(os.urandom(100) + b"a" * 900 for _ in range(100))
+    assert feed(GzipEstimator(), data, 1) == feed(GzipEstimator(), data, 777)
+    assert feed(GzipEstimator(), data, 5000) == feed(GzipEstimator(), data, 10**6)
