@@ -347,7 +347,7 @@ def analyze_image(
     top: int = TOP_N,
     source: str = "auto",
 ) -> ImageAnalysis:
-    """Analyse an image the engine holds, streaming its export (nothing on disk).
+    """Analyse an image the engine holds: stream its export, or read its overlay2 folders.
 
     Args:
         client: a ``docker.DockerClient`` (see :func:`workbench.engine.connect`).
