@@ -47,3 +47,11 @@ class PushError(WorkbenchError):
 
 class BudgetError(WorkbenchError):
     """A size budget is malformed, or a figure it needs cannot be had."""
+
+
+class AuditError(WorkbenchError):
+    """A dependency audit cannot run: no pyproject, an unreadable lock, a missing image."""
+
+
+class SmokeError(WorkbenchError):
+    """A smoke test cannot start: no such image, no port to probe, the engine refused."""
