@@ -25,6 +25,7 @@ ENGINEER_PAGES = [
     st.Page("app_pages/builds.py", title="Builds", icon=":material/construction:"),
     st.Page("app_pages/breakdown.py", title="Breakdown", icon=":material/stacked_bar_chart:"),
     COMPARE,
+    st.Page("app_pages/report.py", title="Report", icon=":material/description:"),
 ]
 STAKEHOLDER_PAGES = [OVERVIEW, COMPARE]
 

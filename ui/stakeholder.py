@@ -11,9 +11,13 @@ from workbench.units import human_bytes
 
 LARGE_TYPE = """
 <style>
-[data-testid="stMetricValue"] { font-size: 3.2rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.2rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.25rem; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.3rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] div,
+[data-testid="stMain"] [data-testid="stMetricValue"] p { font-size: 3.4rem; line-height: 1.15; }
+[data-testid="stMain"] [data-testid="stMetricDelta"] div,
+[data-testid="stMain"] [data-testid="stMetricDelta"] p { font-size: 1.3rem; }
 </style>
 """
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench import __version__, bootstrap, cli_audit, cli_registry, engine
+from workbench import __version__, bootstrap, cli_audit, cli_registry, cli_report, engine
 from workbench.builds import BuildService, BuildSpec, build_service
 from workbench.errors import WorkbenchError
 from workbench.project import load_project
@@ -153,6 +153,7 @@ def variants_command(
 ) -> None:
     """List the Dockerfile variants of a project, or show one."""
     from workbench import variants
+
     loaded = load_project(project)
     if show or diff:
         variant = variants.derive_variant(loaded.path, show or diff, drop=drop or ())
@@ -185,6 +186,7 @@ def build_command(
 ) -> None:
     """Build variants of a project; exit 0 only if every build succeeded."""
     from workbench import variants
+
     loaded = load_project(project)
     names = variant or ["baseline"]
     specs = []
@@ -245,6 +247,7 @@ def rebuild_cost_command(
 ) -> None:
     """Time each variant's rebuild after a source change and after a lock change."""
     from workbench import rebuild, variants
+
     loaded = load_project(project)
     client = engine.connect()
     results = []
@@ -286,6 +289,7 @@ def analyze_command(
     """Break an image's size down by component, layer and package, to the byte."""
     from workbench import analyses
     from workbench.analysis import COMPONENT_LABELS
+
     client = engine.connect()
     text = dockerfile.read_text(encoding="utf-8") if dockerfile else None
     result = analyses.analyze(
@@ -341,6 +345,7 @@ def history_command(
 
 cli_registry.register(app)
 cli_audit.register(app)
+cli_report.register(app)
 
 
 def main() -> None:

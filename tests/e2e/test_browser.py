@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import TINY_PROJECT
 from tests.e2e.conftest import assert_no_exception, screenshot, settle
 from workbench.store import Store
+from workbench.units import human_bytes
 
 pytestmark = [pytest.mark.docker, pytest.mark.e2e]
 
@@ -20,7 +21,22 @@ def open_page(page, url: str, title: str) -> float:
     return seconds
 
 
-def test_build_the_tiny_fixture_from_the_builds_page(page, app_url, stand_ins) -> None:
+def records_saving(records) -> str:
+    """The best variant's saving against the baseline, as the pages format it."""
+    import docker
+
+    client = docker.from_env()
+    sizes = {r.variant: client.images.get(r.image_id).attrs["Size"] for r in records}
+    base = Store().latest_analysis(next(r.image_id for r in records if r.variant == "baseline"))
+    best = min(
+        (Store().latest_analysis(r.image_id) for r in records if r.variant != "baseline"),
+        key=lambda a: a["size_bytes"],
+    )
+    assert sizes  # the images exist
+    return human_bytes(base["size_bytes"] - best["size_bytes"])
+
+
+def test_build_the_tiny_fixture_from_the_builds_page(page, app_url, stand_ins, tmp_path) -> None:
     page.goto(app_url)
     settle(page)
     assert_no_exception(page)
@@ -70,3 +86,28 @@ def test_build_the_tiny_fixture_from_the_builds_page(page, app_url, stand_ins) -
     open_page(page, app_url, "Breakdown")
     assert "The plan's table" in page.inner_text("body")
     screenshot(page, "breakdown")
+
+    open_page(page, app_url, "Report")
+    screenshot(page, "report")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the HTML report").click()
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "<script" not in html and "<svg" in html
+
+    offline = page.context.browser.new_context(
+        offline=True, viewport={"width": 1200, "height": 1000}
+    )
+    viewer = offline.new_page()
+    viewer.goto(report.as_uri())
+    text = viewer.inner_text("body")
+    assert "Plan vs measured" in text
+    assert records_saving(records) in text  # the same figure as the Compare page
+    screenshot(viewer, "report-html-offline")
+    offline.close()
+
+    page.get_by_text("Stakeholder mode", exact=True).click()
+    settle(page)
+    assert_no_exception(page)
+    screenshot(page, "stakeholder-mode")
