@@ -44,7 +44,7 @@ if analysis.stand_in_base:
         "image was made locally, so its share differs from the official image's."
     )
 push = store.latest_push(image_id)
-cols = st.columns(4)
+cols = st.columns(5 if push else 4)
 cols[0].metric(
     "Image size",
     human_bytes(analysis.size_bytes),
@@ -56,19 +56,21 @@ cols[1].metric(
     help="Size minus bytes that later layers deleted or overwrote "
     "(`docker export` of a container holds exactly this).",
 )
+estimate = analysis.compressed.gzip_bytes
+cols[2].metric(
+    "Compressed (estimate)",
+    human_bytes(estimate) if estimate is not None else "not estimated",
+    help=f"An estimate: {analysis.compressed.method}. `workbench push IMAGE` measures it.",
+)
 if push:
-    cols[2].metric(
+    gap = f"{(estimate - push['total_bytes']) / push['total_bytes']:+.1%}" if estimate else ""
+    cols[3].metric(
         "Compressed (measured)",
         human_bytes(push["total_bytes"]),
-        help="Sum of the layer sizes in the registry's manifest after a push.",
+        help=f"The sum of the layer sizes in the registry's manifest ({push['registry']}); "
+        f"the estimate differs by {gap}.",
     )
-elif analysis.compressed.gzip_bytes is not None:
-    cols[2].metric(
-        "Compressed (estimate)",
-        human_bytes(analysis.compressed.gzip_bytes),
-        help=f"An estimate: {analysis.compressed.method}. `workbench push` measures it exactly.",
-    )
-cols[3].metric(
+cols[-1].metric(
     "Efficiency (dive)",
     f"{analysis.efficiency:.1%}",
     help=f"Wasted: {human_bytes(analysis.wasted_bytes)}, as dive computes it.",

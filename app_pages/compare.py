@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.stakeholder import headline_metrics, stakeholder_mode
-from ui.state import analysis_progress, current_project
+from ui.state import analysis_progress, current_project, push_controls
 from workbench import charts, compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.errors import WorkbenchError
@@ -116,10 +116,12 @@ if not stakeholder_mode():
                 {
                     "Variant": f.variant,
                     "Size": human_bytes(f.size_bytes),
-                    "Compressed": human_bytes(f.compressed_bytes)
-                    if f.compressed_bytes is not None
+                    "Compressed (measured)": human_bytes(f.pushed_bytes)
+                    if f.pushed_bytes is not None
+                    else "push to measure",
+                    "Compressed (estimate)": human_bytes(f.gzip_bytes)
+                    if f.gzip_bytes is not None
                     else "",
-                    "Compressed is": "measured" if f.compressed_is_measured else "an estimate",
                     "Build (s)": round(f.build.duration_s or 0, 1),
                     "Rebuild after a source change (s)": round(
                         costs[f.variant]["source_change_s"], 1
@@ -137,6 +139,7 @@ if not stakeholder_mode():
         hide_index=True,
         width="stretch",
     )
+    push_controls([f.build.image_id for f in figures if f.pushed_bytes is None], key="compare")
     st.caption(
         "Rebuild times come from `workbench rebuild-cost PROJECT`; "
         "“Still works?” from `workbench smoke IMAGE`."

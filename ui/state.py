@@ -10,9 +10,9 @@ import streamlit as st
 
 from workbench import engine, variants
 from workbench.analysis import ImageAnalysis
-from workbench.analysis_jobs import analysis_jobs
 from workbench.engine import EngineStatus
 from workbench.errors import WorkbenchError
+from workbench.image_jobs import ANALYSIS, PUSH, image_jobs
 from workbench.project import Project, load_project
 from workbench.store import Store
 
@@ -99,37 +99,49 @@ def analysis_of(image_id: str | None) -> ImageAnalysis | None:
 
 
 def analysis_progress(image_ids: list[str], key: str) -> None:
-    """Queue analyses of the images that lack one and show their progress live.
-
-    Reruns the whole page once the last of them ends, so it shows the new figures.
-    """
+    """Queue analyses of the images that lack one and show their progress live."""
     store = Store()
-    jobs = analysis_jobs()
-    missing = [i for i in image_ids if store.latest_analysis(i) is None]
-    for image_id in missing:
-        job = jobs.job(image_id)
-        if job is None:  # a failed job is not retried on every rerun: the page says why
-            jobs.submit(image_id)
+    jobs = image_jobs()
+    for image_id in image_ids:
+        # a failed job is not retried on every rerun: the page says why
+        if store.latest_analysis(image_id) is None and jobs.job(image_id) is None:
+            jobs.submit(image_id, ANALYSIS)
+    job_progress(image_ids, ANALYSIS, key)
+
+
+def push_controls(image_ids: list[str], key: str) -> None:
+    """A button that measures compressed sizes by pushing to the local registry."""
+    jobs = image_jobs()
+    if st.button(
+        "Measure in a registry",
+        key=f"{key}_push",
+        help="Pushes each image to the workbench's local registry (127.0.0.1:5000) and "
+        "reads the stored layer sizes: the exact compressed size, instead of the estimate.",
+    ):
+        for image_id in image_ids:
+            jobs.submit(image_id, PUSH)
+    job_progress(image_ids, PUSH, key)
+
+
+def job_progress(image_ids: list[str], kind: str, key: str) -> None:
+    """Show the live progress of background jobs; rerun the page when the last ends."""
+    jobs = image_jobs()
+    what = {ANALYSIS: "Analysing", PUSH: "Pushing"}[kind]
 
     @st.fragment(run_every=1.0)
     def _live() -> None:
-        running = [jobs.job(i) for i in image_ids]
-        running = [job for job in running if job is not None and not job.finished]
-        flag = f"{key}_analysing"
+        mine = [jobs.job(image_id, kind) for image_id in image_ids]
+        running = [job for job in mine if job is not None and not job.finished]
+        flag = f"{key}_{kind}_running"
         was = st.session_state.get(flag, False)
         st.session_state[flag] = bool(running)
         if was and not running:
             st.rerun(scope="app")
         for job in running:
             seconds = time.time() - (job.started_at or job.requested_at)
-            st.status(
-                f"Analysing {job.image_id[7:19]}: {job.state}, {seconds:.0f} s "
-                "(streams the image from the engine; a 1.5 GB image takes a few seconds)",
-                state="running",
-            )
-        failed = [jobs.job(i) for i in image_ids]
-        for job in failed:
+            st.status(f"{what} {job.image_id[7:19]}: {job.state}, {seconds:.0f} s", state="running")
+        for job in mine:
             if job is not None and job.state == "failed":
-                st.error(f"The analysis of {job.image_id[7:19]} failed: {job.error}")
+                st.error(f"{what} {job.image_id[7:19]} failed: {job.error}")
 
     _live()

@@ -1,0 +1,113 @@
+"""Work on images in the background (analyses, registry pushes): one worker per process.
+
+A page asks for a job and returns at once; the worker thread (owned by the process,
+not by a page run) does the jobs one at a time and keeps their results in the store,
+so a rerun or a second tab sees the same job and, when it ends, the stored result.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import docker
+
+from workbench import analyses, engine, registry
+from workbench.store import Store
+
+ANALYSIS = "analysis"
+PUSH = "push"
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    """The state of one requested job on an image."""
+
+    image_id: str
+    kind: str  # ANALYSIS or PUSH
+    state: str  # "queued", "running", "done" or "failed"
+    requested_at: float
+    started_at: float | None = None
+    ended_at: float | None = None
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+
+class ImageJobs:
+    """The process's queue of image jobs."""
+
+    def __init__(
+        self, store: Store, client_factory: Callable[[], docker.DockerClient] = engine.connect
+    ) -> None:
+        self.store = store
+        self.client_factory = client_factory
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-images")
+        self._jobs: dict[tuple[str, str], ImageJob] = {}
+        self._futures: dict[tuple[str, str], Future] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, image_id: str, kind: str = ANALYSIS) -> ImageJob:
+        """Queue a job unless the same job on the same image is queued or running."""
+        key = (kind, image_id)
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and not job.finished:
+                return job
+            job = ImageJob(image_id, kind, "queued", time.time())
+            self._jobs[key] = job
+            self._futures[key] = self._executor.submit(self._run, key)
+            return job
+
+    def job(self, image_id: str, kind: str = ANALYSIS) -> ImageJob | None:
+        with self._lock:
+            return self._jobs.get((kind, image_id))
+
+    def active(self) -> list[ImageJob]:
+        with self._lock:
+            return [job for job in self._jobs.values() if not job.finished]
+
+    def wait(
+        self, image_id: str, kind: str = ANALYSIS, timeout: float | None = None
+    ) -> ImageJob | None:
+        future = self._futures.get((kind, image_id))
+        if future is not None:
+            future.result(timeout=timeout)
+        return self.job(image_id, kind)
+
+    def _set(self, key: tuple[str, str], **changes: object) -> None:
+        with self._lock:
+            current = self._jobs[key]
+            self._jobs[key] = ImageJob(**{**current.__dict__, **changes})
+
+    def _run(self, key: tuple[str, str]) -> None:
+        kind, image_id = key
+        self._set(key, state="running", started_at=time.time())
+        try:
+            client = self.client_factory()
+            if kind == PUSH:
+                registry.push_image(client, image_id, store=self.store, log=lambda line: None)
+            else:
+                analyses.analyze(client, image_id, store=self.store)
+        except Exception as exc:  # the worker outlives any one image
+            self._set(key, state="failed", ended_at=time.time(), error=str(exc))
+        else:
+            self._set(key, state="done", ended_at=time.time())
+
+
+_queues: dict[str, ImageJobs] = {}
+_queues_lock = threading.Lock()
+
+
+def image_jobs() -> ImageJobs:
+    """The process's job queue for the current store (created on first use)."""
+    store = Store()
+    with _queues_lock:
+        if str(store.path) not in _queues:
+            _queues[str(store.path)] = ImageJobs(store)
+        return _queues[str(store.path)]
