@@ -705,8 +705,9 @@ def _findings(
         plan = None
     task = next((t for t in plan.tasks if t.variant == PLAN_VARIANT), None) if plan else None
 
-    notes = [DEV_GROUP_NOTE]
-    if "dev-dependencies" in ((pyproject.get("tool") or {}).get("uv") or {}):
+    uses_uv_dev = "dev-dependencies" in ((pyproject.get("tool") or {}).get("uv") or {})
+    notes = [DEV_GROUP_NOTE] if uses_uv_dev or any(c.kind == "dev-tool" for c in candidates) else []
+    if uses_uv_dev:
         notes.append(
             "This pyproject.toml uses `[tool.uv] dev-dependencies`: move them to "
             "`[dependency-groups] dev`."

@@ -295,6 +295,8 @@ def names_for(distributions: Iterable[str], facts: ImageFacts | None) -> Names:
 
 
 def _lines(text: str) -> Iterable[tuple[int, list[str]]]:
+    if "\0" in text:
+        return  # a binary, not a script
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):

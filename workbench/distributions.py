@@ -36,6 +36,9 @@ from workbench.lockgraph import normalize
 SMALL_LIMIT = 1024 * 1024
 SCRIPT_LIMIT = 256 * 1024
 PREFETCH_BYTES = 64 * 1024 * 1024
+PROGRAMS = frozenset(
+    {"sh", "bash", "dash", "ash", "zsh", "env", "tini", "dumb-init", "node", "exec", "nohup"}
+)
 _EXTENSION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\.(?:[A-Za-z0-9_-]+\.)?(?:so|pyd)$")
 
 
@@ -199,8 +202,10 @@ def is_script_word(word: str) -> bool:
         return False
     if word.startswith("-") or "=" in word or "://" in word or ":" in word:
         return False
-    extension = posixpath.splitext(posixpath.basename(word))[1]
-    return extension in ("", ".sh", ".bash")
+    base = posixpath.basename(word)
+    if base in PROGRAMS or re.fullmatch(r"python[\d.]*", base):
+        return False  # an interpreter or init, not the image's own script
+    return posixpath.splitext(base)[1] in ("", ".sh", ".bash")
 
 
 def capture_rule(scripts: Iterable[str] = ()) -> Any:

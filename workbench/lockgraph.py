@@ -7,7 +7,9 @@ its ``dependencies`` (``{ name, extra?, marker? }``) and ``optional-dependencies
 
 Markers are evaluated once, when the lock is read, for the platform the image runs on
 (Linux, x86-64, CPython, the lock's Python), so an edge that only exists on Windows
-does not keep a package installed.  Extras are followed: ``uvicorn[standard]`` needs
+does not keep a package installed, and of a package the resolution forked (one entry
+per version, each with its ``resolution-markers``) only the entries for that platform
+count.  Extras are followed: ``uvicorn[standard]`` needs
 what uvicorn's ``standard`` extra lists.
 
 :func:`LockGraph.removal` answers the question the audit asks: dropping these direct
@@ -275,10 +277,17 @@ def parse_lock(
     packages: dict[str, LockPackage] = {}
     project = ""
     project_roots: tuple[Edge, ...] = ()
-    for raw in data.get("package", []):
+    entries = [raw for raw in data.get("package", []) if raw.get("name")]
+    applicable = {
+        normalize(str(raw["name"]))
+        for raw in entries
+        if any(_applies(m, env) for m in raw.get("resolution-markers") or [""])
+    }
+    for raw in entries:
         name = normalize(str(raw.get("name", "")))
-        if not name:
-            continue
+        markers = raw.get("resolution-markers") or [""]
+        if name in applicable and not any(_applies(m, env) for m in markers):
+            continue  # a fork of the resolution for another platform
         deps = _edges(raw.get("dependencies", ()), env)
         extras = {
             str(extra): _edges(items, env)

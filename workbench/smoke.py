@@ -454,15 +454,14 @@ def _wait_ready(
                 else:
                     last_reason = reason
         else:
-            remaining = deadline - time.monotonic()
+            remaining = max(deadline - time.monotonic(), PROBE_TIMEOUT_S)
             code = _exec_probe(client, container.id, settings.command, remaining)
             if code == 0:
                 return _ready(started, host_port, None)
-            last_reason = (
-                f"the check exited with code {code}"
-                if code is not None
-                else "the check did not finish"
-            )
+            if code is not None:
+                last_reason = f"the check exited with code {code}"
+            elif last_reason == "no answer yet":
+                last_reason = "the check did not finish"
         if time.monotonic() >= deadline:
             where = f"http://127.0.0.1:{host_port}{path}" if mode == "http" else "the check command"
             return {
