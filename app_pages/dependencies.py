@@ -49,17 +49,28 @@ left.text_input(
     disabled=not status.reachable,
 )
 if right.button("Run the audit", type="primary", key="deps_run"):
-    try:
-        with st.spinner("Reading the image's dist-info and scanning the imports…"):
-            audits.run_audit(
-                project,
-                image=st.session_state["deps_image"].strip() or None,
-                client=engine_client() if status.reachable else None,
-                use_image=status.reachable,
-            )
-    except WorkbenchError as exc:
-        st.error(str(exc))
+    audits.start_audit(
+        project,
+        image=st.session_state["deps_image"].strip() or None,
+        use_image=status.reachable,
+    )
 
+
+@st.fragment(run_every=1.0)
+def audit_progress() -> None:
+    """Whether an audit runs (in the background); the page reloads once it ends."""
+    running = audits.audit_running(project)
+    was_running = st.session_state.get("deps_audit_was_running", False)
+    st.session_state["deps_audit_was_running"] = running
+    if running:
+        st.info("Auditing: reading the image's dist-info and scanning the imports…")
+    elif was_running:
+        st.rerun(scope="app")
+    if error := audits.audit_error(project):
+        st.error(error)
+
+
+audit_progress()
 audit = audits.latest_audit(project)
 if audit is None:
     st.info("No audit of this project yet: run it (with the engine up, sizes come from the image).")

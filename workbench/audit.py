@@ -31,6 +31,7 @@ image) or a *guess*.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import tomllib
 from collections import defaultdict
@@ -70,8 +71,11 @@ __all__ = [
     "OverlapMember",
     "ScriptUse",
     "is_dev_tool",
+    "audit_error",
+    "audit_running",
     "latest_audit",
     "run_audit",
+    "start_audit",
 ]
 
 PLAN_VARIANT = "pruned-deps"
@@ -929,3 +933,53 @@ def latest_audit(project: Project, store: Store | None = None) -> Audit | None:
         return Audit.from_dict(data)
     except (KeyError, TypeError, ValueError):
         return None  # written by an older workbench: audit again
+
+
+# ---------------------------------------------------------------------------------------------
+# In the background (reading a large image takes a while; pages never block on it)
+
+_background: dict[str, threading.Thread] = {}
+_background_errors: dict[str, str] = {}
+_background_lock = threading.Lock()
+
+
+def start_audit(project: Project, **options: Any) -> bool:
+    """Run :func:`run_audit` on a thread the process owns; the result lands in the store.
+
+    Args:
+        project: the project.
+        **options: passed to :func:`run_audit`.
+
+    Returns:
+        False when an audit of this project is already running here.
+    """
+
+    def work() -> None:
+        try:
+            run_audit(project, **options)
+        except Exception as exc:  # the thread must not die loudly; the page shows why
+            with _background_lock:
+                _background_errors[project.key] = str(exc)
+
+    with _background_lock:
+        running = _background.get(project.key)
+        if running is not None and running.is_alive():
+            return False
+        _background_errors.pop(project.key, None)
+        thread = threading.Thread(target=work, name=f"audit-{project.key}", daemon=True)
+        _background[project.key] = thread
+        thread.start()
+    return True
+
+
+def audit_running(project: Project) -> bool:
+    """Whether a background audit of this project is running in this process."""
+    with _background_lock:
+        thread = _background.get(project.key)
+    return thread is not None and thread.is_alive()
+
+
+def audit_error(project: Project) -> str | None:
+    """Why the last background audit of this project failed, if it did."""
+    with _background_lock:
+        return _background_errors.get(project.key)

@@ -6,6 +6,8 @@ small script that registers only it.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -45,6 +47,10 @@ def test_without_an_audit_the_page_offers_to_run_one() -> None:
     assert any("No audit of this project yet" in i.value for i in at.info)
     assert any("engine" in e.value for e in at.error)  # the banner says what to do
     at.button(key="deps_run").click().run()
+    deadline = time.monotonic() + 60
+    while not at.checkbox and time.monotonic() < deadline:  # the audit runs in the background
+        time.sleep(0.2)
+        at.run()
     assert not at.exception
     names = {c.label for c in at.checkbox}
     assert {"black", "pytest", "six"} <= names

@@ -4,6 +4,7 @@ steps, the findings and their sizes, the stored result and the CLI's exit codes.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -544,3 +545,20 @@ def test_cli_json_is_the_stored_shape_without_the_bulky_parts() -> None:
     assert [c["name"] for c in data["candidates"]] == ["black", "pytest", "six"]
     assert "graph" not in data and "image_facts" not in data
     assert data["overlaps"][0]["members"][0]["files"] == ["shop/client.py"]
+
+
+def test_a_background_audit_lands_in_the_store_or_says_why_not(shop, tmp_path) -> None:
+    from workbench.audit import audit_error, audit_running, start_audit
+
+    assert start_audit(shop, use_image=False)
+    deadline = time.monotonic() + 60
+    while audit_running(shop) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert audit_error(shop) is None
+    assert latest_audit(shop) is not None
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    bare = load_project(tmp_path)
+    start_audit(bare, use_image=False)
+    while audit_running(bare):
+        time.sleep(0.05)
+    assert "no pyproject.toml" in audit_error(bare)
