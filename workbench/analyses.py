@@ -21,6 +21,7 @@ import requests.exceptions
 
 from workbench import dockerfile as df
 from workbench.analysis import ImageAnalysis, analyze_image
+from workbench.analysis.compress import GZIP_LEVEL
 from workbench.analysis.model import SCHEMA_VERSION
 from workbench.errors import AnalysisError, WorkbenchError
 from workbench.store import Store
@@ -74,7 +75,9 @@ def options_key(compress: bool, rules: str | Path | None, app_paths: Iterable[st
     """What, besides the image, decides an analysis's figures."""
     rules_text = Path(rules).read_text(encoding="utf-8") if rules else ""
     digest = hashlib.sha256(
-        "\0".join([str(SCHEMA_VERSION), str(compress), rules_text, *app_paths]).encode()
+        "\0".join(
+            [str(SCHEMA_VERSION), str(compress and GZIP_LEVEL), rules_text, *app_paths]
+        ).encode()
     ).hexdigest()[:16]
     return f"v{SCHEMA_VERSION}-{'gzip' if compress else 'plain'}-{digest}"
 

@@ -13,7 +13,7 @@ from typing import Any
 from workbench.analysis.packages import DebianPackage, PythonPackage
 
 SCHEMA_VERSION = 1
-COMPRESSION_METHOD = "zlib level 4 per layer tar (Python); an estimate of a registry's gzip"
+COMPRESSION_METHOD = "zlib level 5 per layer tar (Python); an estimate of a registry's gzip"
 
 
 @dataclass(frozen=True)

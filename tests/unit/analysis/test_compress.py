@@ -7,7 +7,7 @@ import zlib
 import pytest
 
 from workbench.analysis import compress
-from workbench.analysis.compress import GzipEstimator, ZstdEstimator
+from workbench.analysis.compress import GZIP_LEVEL, GzipEstimator, ZstdEstimator
 
 
 def feed(estimator, data: bytes, piece: int = 10_000) -> int:
@@ -21,13 +21,13 @@ def test_one_block_is_exactly_zlib_level_4_with_gzip_framing():
     deflate = zlib.compressobj(4, zlib.DEFLATED, -zlib.MAX_WBITS)
     expected = len(deflate.compress(data) + deflate.flush()) + 18
     assert feed(GzipEstimator(), data) == expected
-    assert expected == len(gzip.compress(data, compresslevel=4, mtime=0))
+    assert expected == len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
 
 
 def test_blocks_cost_almost_nothing(monkeypatch):
     monkeypatch.setattr(compress, "BLOCK_SIZE", 64 * 1024)
     data = b"".join(os.urandom(1000) + b"\0" * 3000 for _ in range(200))
-    whole = len(gzip.compress(data, compresslevel=4))
+    whole = len(gzip.compress(data, compresslevel=GZIP_LEVEL))
     assert feed(GzipEstimator(), data) == pytest.approx(whole, rel=0.01)
 
 
