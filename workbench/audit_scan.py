@@ -32,6 +32,9 @@ from workbench.variants import MANIFEST_PATTERNS
 
 CERTAIN = "certain"
 GUESS = "guess"
+# deptry's default excludes (``deptry.cli.DEFAULT_EXCLUDE``; importing deptry.cli would
+# configure the root logger, so they are repeated here)
+DEFAULT_EXCLUDE = ("venv", r"\.venv", r"\.direnv", "tests", r"\.git", r"setup\.py")
 
 # Module names of well-known distributions whose name differs from their module (used
 # only when the image cannot say).
@@ -422,6 +425,22 @@ class Scan:
     python_files: int
 
 
+def excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    """Whether deptry's default excludes (``tests``, ``.venv``...) drop a file.
+
+    deptry matches them against paths relative to the folder it scans; the workbench
+    scans absolute folders (which may themselves lie under a ``tests`` folder), so the
+    match is made here, on the path relative to the copied folder.
+    """
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return False
+    parts = rel.split("/")
+    prefixes = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(re.match(rf"(?:{p})(?:/|$)", prefix) for p in patterns for prefix in prefixes)
+
+
 def _location(location: Any, project_dir: Path) -> str:
     path = Path(location.file)
     with contextlib.suppress(ValueError):
@@ -480,10 +499,12 @@ def run_deptry(
     except DependencySpecificationNotFoundError as exc:
         raise AuditError(f"deptry found no dependencies in {project.pyproject}: {exc}") from exc
 
-    dirs = tuple(project.path / c.source for c in copies if c.is_dir)
     files: list[Path] = []
-    if dirs:
-        files.extend(get_all_python_files_in(dirs, (), (), True))
+    for copy in copies:
+        if copy.is_dir:
+            root = project.path / copy.source
+            found = get_all_python_files_in((root,), (), (), False)
+            files.extend(f for f in found if not excluded(f, root, DEFAULT_EXCLUDE))
     files.extend(
         project.path / c.source for c in copies if not c.is_dir and c.source.endswith(".py")
     )

@@ -562,3 +562,25 @@ def test_a_background_audit_lands_in_the_store_or_says_why_not(shop, tmp_path) -
     while audit_running(bare):
         time.sleep(0.05)
     assert "no pyproject.toml" in audit_error(bare)
+
+
+def test_copying_the_whole_project_scans_neither_tests_nor_the_virtualenv(tmp_path) -> None:
+    import shutil
+
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    (project / ".venv" / "lib").mkdir(parents=True)
+    (project / ".venv" / "lib" / "x.py").write_text("import hypothesis\n")
+    text = (project / "Dockerfile").read_text()
+    (project / "Dockerfile").write_text(text.replace("COPY shop/ ./shop/", "COPY . ."))
+    audit = run_audit(load_project(project), use_image=False, save=False)
+    assert audit.sources[0] == "."
+    assert audit.python_files == 4  # shop/*.py; not tests/ (imports pytest), not .venv/
+    assert "pytest" in {c.name for c in audit.candidates}
+    assert "hypothesis" not in {w.name for w in audit.warnings}
+
+
+def test_the_default_excludes_are_deptrys() -> None:
+    from deptry.cli import DEFAULT_EXCLUDE
+
+    assert audit_scan.DEFAULT_EXCLUDE == DEFAULT_EXCLUDE
