@@ -24,6 +24,7 @@ ENGINEER_PAGES = [
     st.Page("app_pages/variants.py", title="Variants", icon=":material/difference:"),
     st.Page("app_pages/builds.py", title="Builds", icon=":material/construction:"),
     st.Page("app_pages/breakdown.py", title="Breakdown", icon=":material/stacked_bar_chart:"),
+    st.Page("app_pages/dependencies.py", title="Dependencies", icon=":material/inventory_2:"),
     COMPARE,
     st.Page("app_pages/report.py", title="Report", icon=":material/description:"),
 ]

@@ -32,7 +32,7 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("project", nargs="?", default=str(ROOT / "tests" / "fixtures" / "tiny"))
+    parser.add_argument("project", nargs="?", default=str(ROOT / "samples" / "elevendops"))
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     project = Path(args.project).resolve()

@@ -18,6 +18,8 @@ PAGES = [
     "app_pages/builds.py",
     "app_pages/breakdown.py",
     "app_pages/compare.py",
+    "app_pages/dependencies.py",
+    "app_pages/report.py",
 ]
 
 

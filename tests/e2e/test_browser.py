@@ -87,6 +87,14 @@ def test_build_the_tiny_fixture_from_the_builds_page(page, app_url, stand_ins, t
     assert "The plan's table" in page.inner_text("body")
     screenshot(page, "breakdown")
 
+    open_page(page, app_url, "Dependencies")
+    deadline = time.monotonic() + 120
+    while "Audit" not in page.inner_text("body") and time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+    settle(page)
+    assert_no_exception(page)
+    screenshot(page, "dependencies")
+
     open_page(page, app_url, "Report")
     screenshot(page, "report")
     with page.expect_download() as download:
