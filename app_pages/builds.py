@@ -86,6 +86,14 @@ if not records:
     st.stop()
 
 
+def still_works(image_id: str | None) -> str:
+    """The newest smoke test of an image (``workbench smoke``, or the Dependencies page)."""
+    result = Store().latest_smoke_result(image_id) if image_id else None
+    if result is None:
+        return "" if not image_id else "not checked"
+    return "yes" if result["passed"] else "no"
+
+
 def when(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S") if timestamp else ""
 
@@ -102,6 +110,7 @@ st.dataframe(
             "Steps": f"{r.steps_done}/{r.steps_total}",
             "Cache hits": r.cache_hits,
             "Image": (r.image_id or "")[7:19],
+            "Still works?": still_works(r.image_id),
             "Error": r.error or "",
         }
         for r in records
