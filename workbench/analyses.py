@@ -23,7 +23,7 @@ from workbench import dockerfile as df
 from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
 from workbench.analysis.model import SCHEMA_VERSION
-from workbench.errors import AnalysisError, WorkbenchError
+from workbench.errors import AnalysisError
 from workbench.store import Store
 from workbench.variants import MANIFEST_PATTERNS
 
@@ -38,24 +38,11 @@ def application_paths(dockerfile_text: str) -> tuple[str, ...]:
         Absolute destination paths; empty when the Dockerfile cannot be read, so the
         analysis falls back to the WORKDIR.
     """
-    try:
-        parsed = df.parse(dockerfile_text)
-    except WorkbenchError:
-        return ()
-    stages = parsed.stages()
-    final = set(stages[-1]) if stages else set()
     paths: list[str] = []
-    for index, instruction, state in df.walk(parsed):
-        if index not in final or instruction.keyword not in ("COPY", "ADD"):
-            continue
-        spec = df.parse_copy(instruction)
-        if "from" in spec.flags or not spec.sources or not spec.dest:
-            continue
+    for spec, dest in df.final_stage_context_copies(dockerfile_text):
         names = [posixpath.basename(source.rstrip("/")) for source in spec.sources]
         if all(any(fnmatch.fnmatch(n, p) for p in MANIFEST_PATTERNS) for n in names):
             continue
-        dest = state.expand(spec.dest)
-        dest = dest if dest.startswith("/") else posixpath.join(state.workdir, dest)
         dest = posixpath.normpath(dest)
         if len(spec.sources) == 1 and not spec.dest.endswith("/") and spec.sources[0] != ".":
             paths.append(dest)  # a file copied to a file name, or a folder's content

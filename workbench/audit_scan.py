@@ -168,21 +168,8 @@ def copied_sources(dockerfile_text: str, project_dir: Path) -> list[CopiedSource
     Returns:
         One entry per source that exists in the project (globs expanded).
     """
-    try:
-        parsed = df.parse(dockerfile_text)
-    except WorkbenchError:
-        return []
-    stages = parsed.stages()
-    final = set(stages[-1]) if stages else set()
     out: list[CopiedSource] = []
-    for index, instruction, state in df.walk(parsed):
-        if index not in final or instruction.keyword not in ("COPY", "ADD"):
-            continue
-        spec = df.parse_copy(instruction)
-        if "from" in spec.flags or not spec.sources or not spec.dest:
-            continue
-        dest = state.expand(spec.dest)
-        dest = dest if dest.startswith("/") else posixpath.join(state.workdir, dest)
+    for spec, dest in df.final_stage_context_copies(dockerfile_text):
         into_folder = spec.dest.endswith("/") or len(spec.sources) > 1
         for pattern in spec.sources:
             if "://" in pattern:

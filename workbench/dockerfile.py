@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from dockerfile_parse import DockerfileParser
 
-from workbench.errors import VariantError
+from workbench.errors import VariantError, WorkbenchError
 
 # fmt: off
 KNOWN_INSTRUCTIONS = frozenset({
@@ -764,3 +764,31 @@ def parse_copy(ins: Instruction) -> CopySpec:
         except ValueError:
             paths = rest.split()
     return CopySpec(flags, tuple(paths[:-1]), paths[-1] if paths else "")
+
+
+def final_stage_context_copies(text: str) -> list[tuple[CopySpec, str]]:
+    """The final stage's ``COPY``/``ADD`` from the build context (not ``--from``).
+
+    Args:
+        text: the Dockerfile.
+
+    Returns:
+        Each copy with its destination made absolute against the WORKDIR in force
+        (variables expanded where known); empty when the Dockerfile does not parse.
+    """
+    try:
+        parsed = parse(text)
+    except WorkbenchError:
+        return []
+    stages = parsed.stages()
+    final = set(stages[-1]) if stages else set()
+    copies = []
+    for index, instruction, state in walk(parsed):
+        if index not in final or instruction.keyword not in ("COPY", "ADD"):
+            continue
+        spec = parse_copy(instruction)
+        if "from" in spec.flags or not spec.sources or not spec.dest:
+            continue
+        dest = state.expand(spec.dest)
+        copies.append((spec, dest if dest.startswith("/") else posixpath.join(state.workdir, dest)))
+    return copies

@@ -29,8 +29,7 @@ class Project:
     @property
     def key(self) -> str:
         """A stable key: the name plus a short hash of the absolute path."""
-        digest = hashlib.sha256(str(self.path).encode()).hexdigest()[:8]
-        return f"{self.name}-{digest}"
+        return project_key(self.path)
 
     def dockerfile_text(self) -> str:
         try:
@@ -47,6 +46,16 @@ def slug(name: str) -> str:
     """A lower-case name fit for an image repository."""
     cleaned = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return cleaned or "project"
+
+
+def project_key(folder: str | Path) -> str:
+    """A project's stable key: a slug of its folder's name and a hash of its absolute path.
+
+    For example ``elevendops-1a2b3c4d``.
+    """
+    path = Path(folder).expanduser().resolve()
+    digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
+    return f"{slug(path.name)}-{digest}"
 
 
 def load_project(path: str | Path, dockerfile: str = "Dockerfile") -> Project:

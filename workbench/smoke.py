@@ -39,6 +39,7 @@ from typing import Any
 
 from workbench.errors import SmokeError, WorkbenchError
 from workbench.plan import SmokeSettings
+from workbench.processes import host_name, pid_alive
 from workbench.store import Store
 
 LABEL = "org.workbench.smoke"
@@ -233,7 +234,7 @@ def _exec_probe(
 
 
 def _owner() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}"
+    return f"{host_name()}:{os.getpid()}"
 
 
 def remove_leftovers(client: Any) -> list[str]:
@@ -246,7 +247,7 @@ def remove_leftovers(client: Any) -> list[str]:
     """
     import docker.errors
 
-    host = os.uname().nodename
+    host = host_name()
     removed = []
     try:
         containers = client.containers.list(all=True, filters={"label": LABEL})
@@ -255,22 +256,12 @@ def remove_leftovers(client: Any) -> list[str]:
     for container in containers:
         owner = (container.labels or {}).get(OWNER_LABEL, "")
         owner_host, _, pid = owner.rpartition(":")
-        if owner_host != host or not pid.isdigit() or _alive(int(pid)):
+        if owner_host != host or not pid.isdigit() or pid_alive(int(pid)):
             continue
         with contextlib.suppress(docker.errors.DockerException):
             container.remove(force=True)
             removed.append(container.name)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # ---------------------------------------------------------------------------------------------

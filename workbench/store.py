@@ -20,6 +20,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.home import workbench_home
+from workbench.processes import host_name, pid_alive
 
 DB_NAME = "workbench.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -188,20 +189,6 @@ class BuildRecord:
 _BUILD_COLUMNS = [f.name for f in fields(BuildRecord)]
 
 
-def _host() -> str:
-    return os.uname().nodename
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Store:
     """The workbench's SQLite store."""
 
@@ -251,7 +238,7 @@ class Store:
         values.setdefault("requested_at", time.time())
         values.setdefault("status", "queued")
         values.setdefault("owner_pid", os.getpid())
-        values.setdefault("owner_host", _host())
+        values.setdefault("owner_host", host_name())
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self.connect() as db:
@@ -353,7 +340,7 @@ class Store:
         Returns:
             The ids of the builds marked.
         """
-        host = _host()
+        host = host_name()
         marked = []
         with self.connect() as db:
             rows = db.execute(
@@ -361,7 +348,7 @@ class Store:
             ).fetchall()
             for row in rows:
                 same_host = row["owner_host"] == host
-                if same_host and row["owner_pid"] and _pid_alive(int(row["owner_pid"])):
+                if same_host and row["owner_pid"] and pid_alive(int(row["owner_pid"])):
                     continue
                 if not same_host:
                     continue  # another machine's process: we cannot tell, leave it

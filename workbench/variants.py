@@ -31,7 +31,6 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
-import hashlib
 import json
 import os
 import posixpath
@@ -64,6 +63,7 @@ from workbench.dockerfile import (
 )
 from workbench.errors import ProjectError, VariantError
 from workbench.home import workbench_home
+from workbench.project import project_key
 
 __all__ = [
     "PLAN_TASKS",
@@ -1152,21 +1152,6 @@ def _uv_lock(folder: Path, timeout: float) -> subprocess.CompletedProcess[str]:
 
 # ---------------------------------------------------------------------------------------------
 # custom: a Dockerfile the user edits, saved per project
-
-
-def project_key(project_dir: Path) -> str:
-    """A stable key for a project: a slug of its folder name and a hash of its absolute path.
-
-    Args:
-        project_dir: The project folder.
-
-    Returns:
-        For example ``elevendops-1a2b3c4d``.
-    """
-    path = Path(project_dir).expanduser().resolve()
-    slug = re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-") or "project"
-    digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:8]
-    return f"{slug}-{digest}"
 
 
 def custom_dockerfile_path(project_dir: Path) -> Path:

@@ -18,7 +18,7 @@ from workbench.store import Store
 pytestmark = pytest.mark.docker
 
 
-def _health(docker_client: docker.DockerClient, image_id: str) -> dict:
+def health(docker_client: docker.DockerClient, image_id: str) -> dict:
     container = docker_client.containers.run(
         image_id, detach=True, ports={"8000/tcp": ("127.0.0.1", None)}
     )
@@ -57,4 +57,4 @@ def test_tiny_variants_build_run_and_shrink(docker_client: docker.DockerClient, 
     assert sizes["multi-stage"] < sizes["no-cache"]  # no uv binary in the runtime stage
     assert sizes["cache-mount"] < sizes["baseline"]
     for name in names:
-        assert _health(docker_client, records[name].image_id)["status"] == "ok"
+        assert health(docker_client, records[name].image_id)["status"] == "ok"
