@@ -20,7 +20,6 @@ symlink's, and counts a file rewritten with the same content as waste.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,56 +104,68 @@ def _get(root: _DNode, path: str) -> _DNode | None:
     return node
 
 
-class _Abort(Exception):
-    pass
+_END = object()
 
 
 def _visit_leaves(root: _DNode, stacked: _DNode, record) -> None:
-    def visit(node: _DNode, path: str) -> None:
-        for name in sorted(node.children):
-            child = node.children[name]
-            child_path = f"{path}/{name}" if path else name
-            if child.children:
-                visit(child, child_path)
-                continue
-            if name.startswith(_WH):
-                target = f"{path}/{name[len(_WH) :]}" if path else name[len(_WH) :]
-                previous = _get(stacked, target)
-                if previous is None:
-                    raise _Abort
-                record(target, _subtree_size(previous) if previous.is_dir else 0)
-            else:
-                record(child_path, child.size)
-
-    with contextlib.suppress(_Abort):
-        visit(root, "")
+    # An explicit stack, not recursion: a hostile layer can nest thousands of folders deep.
+    frames = [(root, "", iter(sorted(root.children)))]
+    while frames:
+        node, path, names = frames[-1]
+        name = next(names, _END)
+        if name is _END:
+            frames.pop()
+            continue
+        child = node.children[name]
+        child_path = f"{path}/{name}" if path else name
+        if child.children:
+            frames.append((child, child_path, iter(sorted(child.children))))
+            continue
+        if name.startswith(_WH):
+            target = f"{path}/{name[len(_WH) :]}" if path else name[len(_WH) :]
+            previous = _get(stacked, target)
+            if previous is None:
+                return  # dive stops visiting the rest of this layer
+            record(target, _subtree_size(previous) if previous.is_dir else 0)
+        else:
+            record(child_path, child.size)
 
 
 def _stack(lower: _DNode, upper: _DNode) -> None:
-    """Graft ``upper`` onto ``lower`` as dive's ``FileTree.Stack`` does."""
+    """Graft ``upper`` onto ``lower`` as dive's ``FileTree.Stack`` does.
 
-    def graft(node: _DNode, path: list[str], lower_parent_path: list[str]) -> None:
-        for name in sorted(node.children):
-            child = node.children[name]
-            graft(child, [*path, name], lower_parent_path)
-            if name.startswith(_WH):
-                parent = _get_parts(lower, path)
-                if parent is not None:
-                    parent.children.pop(name[len(_WH) :], None)
+    Children first, in sorted order; an explicit stack rather than recursion, so a
+    hostile layer nesting thousands of folders deep cannot exhaust Python's stack.
+    """
+    frames = [(upper, [], iter(sorted(upper.children)))]
+    while frames:
+        child, path, names = frames[-1]
+        name = next(names, _END)
+        if name is not _END:
+            grandchild = child.children[name]
+            frames.append((grandchild, [*path, name], iter(sorted(grandchild.children))))
+            continue
+        frames.pop()
+        if not frames:
+            return
+        # ``child`` and its subtree are grafted: now graft ``child`` itself.
+        parent_path, name = path[:-1], path[-1]
+        if name.startswith(_WH):
+            parent = _get_parts(lower, parent_path)
+            if parent is not None:
+                parent.children.pop(name[len(_WH) :], None)
+        else:
+            target = lower
+            for part in parent_path:
+                nxt = target.children.get(part)
+                if nxt is None:
+                    nxt = target.children[part] = _DNode()
+                target = nxt
+            existing = target.children.get(name)
+            if existing is None:
+                target.children[name] = _DNode(child.is_dir, child.size)
             else:
-                target = lower
-                for part in path:
-                    nxt = target.children.get(part)
-                    if nxt is None:
-                        nxt = target.children[part] = _DNode()
-                    target = nxt
-                existing = target.children.get(name)
-                if existing is None:
-                    target.children[name] = _DNode(child.is_dir, child.size)
-                else:
-                    existing.is_dir, existing.size = child.is_dir, child.size
-
-    graft(upper, [], [])
+                existing.is_dir, existing.size = child.is_dir, child.size
 
 
 def _get_parts(root: _DNode, parts: list[str]) -> _DNode | None:

@@ -170,20 +170,25 @@ class _LayerMerge:
                     node.children = {}
 
     def _directory(self, path: str) -> _Node:
+        # Iterative, not recursive: a hostile layer can nest thousands of folders deep.
+        missing: list[str] = []
         node = self._dirs.get(path)
-        if node is not None:
-            return node
-        dirname, _, name = path.rpartition("/")
-        parent = self._directory(dirname)
-        children = parent.children
-        assert children is not None
-        node = children.get(name)
-        if node is None or node.children is None:
-            if node is not None and node.layer != self.index:
-                self.deleted += 1  # a lower non-directory where this layer has a directory
-            node = _Node(self.index, children={})
-            children[name] = node
-        self._dirs[path] = node
+        while node is None:
+            missing.append(path)
+            path = path.rpartition("/")[0]
+            node = self._dirs.get(path)
+        for path in reversed(missing):
+            children = node.children
+            assert children is not None
+            name = path.rpartition("/")[2]
+            child = children.get(name)
+            if child is None or child.children is None:
+                if child is not None and child.layer != self.index:
+                    self.deleted += 1  # a lower non-directory where this layer has a directory
+                child = _Node(self.index, children={})
+                children[name] = child
+            self._dirs[path] = child
+            node = child
         return node
 
     def apply_entries(self, entries: Sequence[Entry]) -> None:
