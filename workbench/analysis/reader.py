@@ -28,6 +28,7 @@ import posixpath
 import queue
 import tarfile
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -501,7 +502,7 @@ def read_layer(
         entries, captured = _read_members(ForwardStream(tee or stream), capture)
         if tee is not None:
             tee.drain()
-    except (TarFormatError, tarfile.TarError, OSError, EOFError, ValueError) as exc:
+    except (TarFormatError, tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:
         raise AnalysisError(
             f"layer {key or '(unnamed)'} is not a readable {media} tar ({exc}); "
             "the export may be truncated: export the image again"
