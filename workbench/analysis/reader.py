@@ -594,7 +594,35 @@ def read_archive(
         raise AnalysisError(
             f"the image export is not a readable tar ({exc}); export the image again"
         ) from exc
-    return _assemble(blobs, links, layers, ref)
+    try:
+        return _assemble(blobs, links, layers, ref)
+    except (KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise AnalysisError(
+            f"the image export's manifest or index has an unexpected shape ({exc!r}); "
+            "export the image again"
+        ) from exc
+
+
+def _check_config(config: Any, path: str) -> dict[str, Any]:
+    """The image config, if its fields the analysis reads have the types they must."""
+    inner = config.get("config") if isinstance(config, dict) else None
+    rootfs = config.get("rootfs") if isinstance(config, dict) else None
+    history = config.get("history") if isinstance(config, dict) else None
+    ok = (
+        isinstance(config, dict)
+        and isinstance(inner or {}, dict)
+        and isinstance(rootfs or {}, dict)
+        and isinstance(history or [], list)
+        and all(isinstance(item, dict) for item in history or ())
+        and isinstance((inner or {}).get("WorkingDir") or "", str)
+        and isinstance((inner or {}).get("Labels") or {}, dict)
+        and isinstance((rootfs or {}).get("diff_ids") or [], list)
+    )
+    if not ok:
+        raise AnalysisError(
+            f"the image config {path} in the export has an unexpected shape; export the image again"
+        )
+    return config
 
 
 def _read_outer(
@@ -694,7 +722,7 @@ def _assemble(
     config_bytes = blobs.get(config_path)
     if config_bytes is None:
         raise AnalysisError(f"the image export lacks the image config {config_path}")
-    config = _load_json(blobs, config_path)
+    config = _check_config(_load_json(blobs, config_path), config_path)
     missing = [p for p in layer_paths if p not in layers]
     if missing:
         raise AnalysisError(
