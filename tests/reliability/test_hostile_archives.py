@@ -6,20 +6,30 @@ Each case is a fault injected into the analysis; a crash is any exception other 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from tests.reliability.hostile import ODD_CONFIGS, ODD_MANIFESTS
+from tests.conftest import REPO_ROOT
+from tests.reliability.hostile import LAYER_MAKERS, ODD_CONFIGS, ODD_MANIFESTS
 from tests.reliability.hostile import tar as tar_of
 from tests.unit.analysis.analysis_archives import (
     Dir,
     File,
+    Symlink,
     Whiteout,
     docker_archive,
     layer_tar,
+    oci_archive,
 )
 from workbench.analysis import analyze_stream
 from workbench.analysis.reader import read_layer
@@ -73,3 +83,119 @@ def test_an_image_config_of_the_wrong_shape_is_an_analysis_error(faults, config:
     )
     with pytest.raises(AnalysisError, match="unexpected shape; export the image again"):
         analyze_stream(data, compress=False)
+
+
+# -- absurd members: analysed or refused, never a crash ------------------------------
+
+HOSTILE_LAYERS = sorted(LAYER_MAKERS)
+
+
+@pytest.mark.parametrize("kind", HOSTILE_LAYERS)
+@pytest.mark.parametrize("layout", ["docker", "oci-gzip"])
+def test_absurd_members_are_analysed_or_refused(faults, kind: str, layout: str) -> None:
+    faults.inject(f"a layer of {kind} members ({layout})")
+    rng = random.Random(kind)
+    layers = [layer_tar([File("usr/lib/a.so", b"1234")]), LAYER_MAKERS[kind](rng)]
+    data = docker_archive(layers) if layout == "docker" else oci_archive(layers, media="gzip")
+    try:
+        result = analyze_stream(data, compress=True)
+    except AnalysisError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert result.size_bytes == sum(result.components.values())
+    for layer in result.layers:
+        assert layer.bytes >= 0
+
+
+def test_dotdot_and_absolute_names_stay_inside_the_image(faults) -> None:
+    faults.inject("../ and absolute member names")
+    layer = layer_tar(
+        [
+            File("../../../etc/evil", b"x" * 10),
+            File("/abs/olute", b"y"),
+            File("a/../../b", b"z"),
+            Symlink("usr/escape", "../../../../etc/shadow"),
+        ]
+    )
+    result = analyze_stream(docker_archive([layer]), compress=False, top=50)
+    paths = [item.path for detail in result.largest.values() for item in detail.largest_files]
+    assert paths and all(".." not in path.split("/") for path in paths)
+    assert {"/etc/evil", "/abs/olute", "/b"} <= set(paths)
+    assert result.size_bytes == 10 + 1 + 1 + len("../../../../etc/shadow")
+
+
+_WRITES: list[str] | None = None
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _WRITES is None or event != "open":
+        return
+    path, mode, flags = args
+    writing = (mode and any(c in mode for c in "wax+")) or (
+        flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND)
+    )
+    if writing:
+        _WRITES.append(f"{path} ({mode or flags})")
+
+
+sys.addaudithook(_audit)
+
+
+def test_the_analysis_writes_nothing_to_disk(
+    faults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file opened for writing, nothing new in the working or temporary folder."""
+    global _WRITES
+    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
+    cwd.mkdir(), tmp.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    rng = random.Random(8)
+    cases = [LAYER_MAKERS[kind](rng) for kind in ("dotdot", "long-names", "tiny-files")]
+    archives = [
+        docker_archive([layer_tar([File("etc/passwd", b"root")]), *cases]),
+        oci_archive(cases, media="zstd"),
+    ]
+    _WRITES = []
+    try:
+        for archive in archives:
+            faults.inject("an export whose members name places outside the image")
+            with contextlib.suppress(AnalysisError):
+                analyze_stream(archive, compress=True, zstd=True)
+        writes = list(_WRITES)
+    finally:
+        _WRITES = None
+    assert writes == []
+    assert list(cwd.iterdir()) == [] and list(tmp.iterdir()) == []
+
+
+MEMORY_PROBE = """
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from tests.reliability.hostile import tiny_files_chunks
+from workbench.analysis import analyze_stream
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+result = analyze_stream(tiny_files_chunks(int(sys.argv[2])), compress=False)
+seconds = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(result.size_bytes, (after - before) // 1024, f"{seconds:.1f}")
+"""
+
+
+def test_many_tiny_files_keep_memory_bounded(faults) -> None:
+    """200k entries, streamed: memory grows with per-entry metadata, never with content."""
+    count = 200_000
+    faults.inject(f"{count} tiny files in one layer")
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(REPO_ROOT), str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    size, delta_mb, seconds = done.stdout.split()
+    print(f"{count} tiny files: peak RSS +{delta_mb} MB in {seconds} s")
+    assert int(size) == 0
+    assert int(delta_mb) < 400  # ~0.6 kB per entry measured; a content copy would be far more
