@@ -131,6 +131,16 @@ class StoreError(WorkbenchError):
     """The store cannot be read or written."""
 
 
+def _hint(exc: sqlite3.Error) -> str:
+    """What to do about an SQLite error, when we can tell."""
+    message = str(exc).lower()
+    if "full" in message:
+        return "; free some disk space (the store keeps what it had) and try again"
+    if "readonly" in message or "unable to open" in message:
+        return "; make the workbench home writable, or point WORKBENCH_HOME elsewhere"
+    return ""
+
+
 @dataclass(frozen=True)
 class BuildRecord:
     """One build, as kept in the store."""
@@ -212,7 +222,7 @@ class Store:
             with db:
                 yield db
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"the store {self.path} failed: {exc}") from exc
+            raise StoreError(f"the store {self.path} failed: {exc}{_hint(exc)}") from exc
         finally:
             db.close()
 
