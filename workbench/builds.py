@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import docker
 import docker.errors
@@ -23,10 +24,11 @@ from workbench import __version__, builders, engine
 from workbench.builders import BuilderInfo, BuildOutcome, BuildProgress
 from workbench.errors import WorkbenchError
 from workbench.project import Project
-from workbench.store import BuildRecord, Store
+from workbench.store import LOG_CAP_BYTES, BuildRecord, Store, StoreError
 
 LABEL_PREFIX = "org.workbench"
 FLUSH_SECONDS = 0.5
+FINISH_RETRY_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,17 @@ class _LogWriter:
             text = "".join(self.buffer)
             self.buffer.clear()
             progress = self.progress
-        self.store.append_build_log(self.build_id, text)
-        self.store.update_build(
-            self.build_id,
-            steps_done=progress.steps_done,
-            steps_total=progress.steps_total,
-            cache_hits=progress.cache_hits,
-        )
+        try:
+            self.store.append_build_log(self.build_id, text)
+            self.store.update_build(
+                self.build_id,
+                steps_done=progress.steps_done,
+                steps_total=progress.steps_total,
+                cache_hits=progress.cache_hits,
+            )
+        except StoreError:  # the disk is full, say: keep the text (its tail) for the next try
+            with self._lock:
+                self.buffer.insert(0, text[-LOG_CAP_BYTES:])
 
     def close(self) -> None:
         self._stopped.set()
@@ -211,7 +217,7 @@ class BuildService:
             try:
                 self._run(job)
             except Exception as exc:  # the worker must survive anything one build does
-                self.store.update_build(
+                self._finish(
                     job.build_id,
                     status="failed",
                     ended_at=time.time(),
@@ -239,7 +245,7 @@ class BuildService:
             writer.close()
         ended = time.time()
         final = {"steps_done": writer.progress.steps_total} if outcome.image_id else {}
-        self.store.update_build(
+        self._finish(
             job.build_id,
             status=outcome.status,
             ended_at=ended,
@@ -249,6 +255,21 @@ class BuildService:
             failed_step=outcome.failed_step,
             **final,
         )
+
+    def _finish(self, build_id: int, **values: Any) -> None:
+        """Record how a build ended, retrying while the store cannot be written.
+
+        A build must never stay ``running`` because its end could not be stored (a
+        full disk, say): the worker waits for the store to take the write, then goes on.
+        """
+        delay = FINISH_RETRY_SECONDS
+        while True:
+            try:
+                self.store.update_build(build_id, **values)
+                return
+            except StoreError:
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     def _build(self, job: _Job, writer: _LogWriter) -> BuildOutcome:
         spec = job.spec
