@@ -136,6 +136,8 @@ def _hint(exc: sqlite3.Error) -> str:
     message = str(exc).lower()
     if "full" in message:
         return "; free some disk space (the store keeps what it had) and try again"
+    if "not a database" in message or "malformed" in message:
+        return "; the file is damaged: move it aside (a new, empty store is then made)"
     if "readonly" in message or "unable to open" in message:
         return "; make the workbench home writable, or point WORKBENCH_HOME elsewhere"
     return ""
@@ -221,7 +223,7 @@ class Store:
             db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             with db:
                 yield db
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # OperationalError too: locked, full, read-only
             raise StoreError(f"the store {self.path} failed: {exc}{_hint(exc)}") from exc
         finally:
             db.close()

@@ -7,6 +7,7 @@ the file at its current size, so the next write that needs a page fails with
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -179,3 +180,21 @@ def test_many_concurrent_writers_never_see_database_is_locked(faults, tmp_path: 
     assert all(r.status == "succeeded" and r.log.startswith("line ") for r in records)
     assert len({r.request_key for r in records}) == len(records)
     assert faults.check_builds(store, must_finish=[r.id for r in records]) == []
+
+
+def test_a_damaged_store_file_is_one_line_naming_the_fix(faults, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "workbench.db").write_bytes(b"this is not SQLite\n" * 1000)
+    faults.inject("a store file that is not a database")
+    with pytest.raises(StoreError, match="file is not a database; the file is damaged: move it"):
+        Store(home / "workbench.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "history"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WORKBENCH_HOME": str(home)},
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: the store ") and done.stderr.count("\n") == 1
