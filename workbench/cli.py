@@ -288,10 +288,18 @@ def analyze_command(
 ) -> None:
     """Break an image's size down by component, layer and package, to the byte."""
     from workbench import analyses
-    from workbench.analysis import COMPONENT_LABELS
+    from workbench.analysis import COMPONENT_LABELS, load_rules
 
+    text = None
+    if dockerfile is not None:
+        try:
+            text = dockerfile.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            fail(f"cannot read {dockerfile}: {reason}; pass the Dockerfile the image came from")
+    if rules is not None:
+        load_rules(rules)  # a malformed rules file is named before the engine is asked
     client = engine.connect()
-    text = dockerfile.read_text(encoding="utf-8") if dockerfile else None
     result = analyses.analyze(
         client,
         image,
