@@ -236,7 +236,8 @@ class BuildService:
             return
         started = time.time()
         self.store.update_build(job.build_id, status="running", started_at=started)
-        writer = _LogWriter(self.store, job.build_id, job.spec.build_args.values())
+        mask = [*job.spec.build_args.values(), *engine.host_secrets()]
+        writer = _LogWriter(self.store, job.build_id, mask)
         try:
             outcome = self._build(job, writer)
         except WorkbenchError as exc:

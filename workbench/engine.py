@@ -47,8 +47,29 @@ class EngineStatus:
 
 
 def engine_host() -> str:
-    """The address the SDK will use: ``DOCKER_HOST`` or the local socket."""
-    return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    """The address the SDK will use, to show: ``DOCKER_HOST`` or the local socket.
+
+    A password in ``DOCKER_HOST`` (``tcp://user:password@host``) is shown as ``***``,
+    so messages, pages and logs never carry it.
+    """
+    return redact_host(os.environ.get("DOCKER_HOST") or DEFAULT_HOST)
+
+
+def redact_host(host: str) -> str:
+    """``host`` with the password of its user info, if any, replaced by ``***``."""
+    scheme, sep, rest = host.partition("://")
+    userinfo, at, address = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return host
+    return f"{scheme}://{userinfo.partition(':')[0]}:***@{address}"
+
+
+def host_secrets() -> list[str]:
+    """The password in ``DOCKER_HOST``, if it holds one (for masking in build logs)."""
+    host = os.environ.get("DOCKER_HOST") or ""
+    userinfo = host.partition("://")[2].rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    return [password] if password else []
 
 
 def _is_local(host: str) -> bool:

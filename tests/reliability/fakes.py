@@ -52,6 +52,7 @@ elif behaviour == "bytes":
 elif behaviour == "secret":
     for key in keys:
         out.write(b"#3 " + key.encode() + b"=" + os.environ.get(key, "").encode() + b"\\n")
+    out.write(b"#3 talking to " + os.environ.get("DOCKER_HOST", "").encode() + b"\\n")
 elif behaviour == "fail":
     out.write(b"#3 ERROR: process did not complete successfully: exit code: 3\\n")
     sys.exit(1)
