@@ -76,7 +76,9 @@ class BuildProgress:
     exit_code: int | None = None
     error: str | None = None
     image_id: str | None = None
+    base_pull_error: str | None = None  # "REF: why" when a base image could not be pulled
     _steps: dict[str, str] = field(default_factory=dict)  # vertex -> state
+    _metadata: dict[str, str] = field(default_factory=dict)  # vertex -> base image reference
     _stage_totals: dict[str, int] = field(default_factory=dict)
 
 
@@ -223,6 +225,8 @@ _VERTEX = re.compile(
     r"^#(\d+) \[(?:(?P<stage>[^\]]*?)\s+)?(?P<n>\d+)/(?P<total>\d+)\] (?P<what>.*)$"
 )
 _STATE = re.compile(r"^#(\d+) (CACHED|DONE\b.*|ERROR:? ?(?P<error>.*))$")
+_METADATA = re.compile(r"^#(\d+) \[internal\] load metadata for (\S+)$")
+_FROM_STEP = re.compile(r"^\[[^\]]*\] FROM\s+(?:--\S+\s+)*(\S+)", re.I)
 _EXIT_CODE = re.compile(r"(?:exit code:? |non-zero code: )(\d+)")
 _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 
@@ -239,7 +243,15 @@ def parse_buildkit_line(line: str, progress: BuildProgress) -> None:
         progress._steps.setdefault(key, f"{label} {vertex.group('what')}")
         progress.current_step = progress._steps[key]
         return
+    metadata = _METADATA.match(line)
+    if metadata:
+        progress._metadata[metadata.group(1)] = metadata.group(2)
+        return
     state = _STATE.match(line)
+    if state and state.group(1) in progress._metadata and state.group("error") is not None:
+        reference = progress._metadata[state.group(1)]
+        progress.base_pull_error = f"{reference}: {state.group('error') or 'failed'}"
+        return
     if not state or state.group(1) not in progress._steps:
         return
     key, word = state.group(1), state.group(2)
@@ -284,7 +296,20 @@ def parse_classic_event(event: dict, progress: BuildProgress) -> str:
 OnOutput = Callable[[str, BuildProgress], None]
 
 
+PULL_HINT = (
+    "run `workbench bootstrap` to make local stand-ins for base images this machine "
+    "cannot pull, or pull it yourself"
+)
+
+
 def _describe_failure(progress: BuildProgress, fallback: str) -> str:
+    if progress.base_pull_error:
+        reference, _, why = progress.base_pull_error.partition(": ")
+        return f"the base image {reference} cannot be pulled ({why}); {PULL_HINT}"
+    base = _FROM_STEP.match(progress.failed_step or "")
+    if base:
+        why = (progress.error or "failed").splitlines()[0]
+        return f"the base image {base.group(1)} cannot be pulled ({why}); {PULL_HINT}"
     if progress.failed_step:
         code = f" with exit code {progress.exit_code}" if progress.exit_code is not None else ""
         return f"step {progress.failed_step} failed{code}"

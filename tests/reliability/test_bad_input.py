@@ -17,8 +17,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TINY_PROJECT
+from workbench import builders
 from workbench.analysis import load_rules
-from workbench.builders import DOCKERFILE_NAME, make_context
+from workbench.builders import (
+    DOCKERFILE_NAME,
+    BuildProgress,
+    make_context,
+    parse_buildkit_line,
+    parse_classic_event,
+)
 from workbench.errors import AnalysisError, PlanError, ProjectError, VariantError
 from workbench.plan import load_plan
 from workbench.project import load_project
@@ -206,3 +213,37 @@ def test_a_symlink_out_of_the_project_is_sent_as_a_link_not_followed(faults, tmp
     ):
         assert members[name].issym() and members[name].linkname == str(target)
     assert not any(name.startswith("link-to-dir/") for name in members)
+
+
+UNPULLABLE_BUILDKIT = """\
+#3 [internal] load metadata for nonexistent.invalid/nothing:1
+#3 sha256:f8e22bcad3fda280b345cf5f8b46e4d9447fbcda1e28e3879de812df7051d169
+#3 ERROR: failed to do request: Head "https://nonexistent.invalid/v2/nothing/manifests/1": \
+dial tcp: lookup nonexistent.invalid on 10.255.255.53:53: no such host
+------
+ > [internal] load metadata for nonexistent.invalid/nothing:1:
+------
+failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request
+"""
+
+
+def test_a_base_image_that_cannot_be_pulled_points_to_bootstrap(faults) -> None:
+    """Both builders' output, as the engine gives it (recorded from Docker 20.10)."""
+    faults.inject("a base image that cannot be pulled (BuildKit output)")
+    progress = BuildProgress()
+    for line in UNPULLABLE_BUILDKIT.splitlines():
+        parse_buildkit_line(line, progress)
+    message = builders._describe_failure(progress, "docker build exited with code 1")
+    assert message.startswith("the base image nonexistent.invalid/nothing:1 cannot be pulled (")
+    assert "no such host" in message and "run `workbench bootstrap`" in message
+
+    faults.inject("a base image that cannot be pulled (classic builder events)")
+    progress = BuildProgress()
+    parse_classic_event({"stream": "Step 1/2 : FROM nonexistent.invalid/nothing:1\n"}, progress)
+    error = (
+        'Get "https://nonexistent.invalid/v2/": dial tcp: lookup nonexistent.invalid: no such host'
+    )
+    parse_classic_event({"error": error, "errorDetail": {"message": error}}, progress)
+    message = builders._describe_failure(progress, progress.error or "")
+    assert message.startswith("the base image nonexistent.invalid/nothing:1 cannot be pulled (")
+    assert "run `workbench bootstrap`" in message and "\n" not in message
