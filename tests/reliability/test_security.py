@@ -86,3 +86,21 @@ def test_the_store_and_a_report_hold_no_credentials(
         assert _files_hold(home, secret) == []
         assert _files_hold(out, secret) == []
         assert secret not in done.stdout + done.stderr + status.stdout + status.stderr
+
+
+def test_no_shell_command_is_built_from_a_string() -> None:
+    """Every subprocess gets an argument list: no ``shell=True``, ``os.system`` or ``popen``."""
+    forbidden = ("shell=True", "os.system(", "os.popen(", "create_subprocess_shell(")
+    sources = [
+        *sorted((REPO_ROOT / "workbench").rglob("*.py")),
+        *sorted((REPO_ROOT / "ui").rglob("*.py")),
+        *sorted((REPO_ROOT / "app_pages").rglob("*.py")),
+        REPO_ROOT / "streamlit_app.py",
+    ]
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}: {needle}"
+        for path in sources
+        for needle in forbidden
+        if needle in path.read_text("utf-8")
+    ]
+    assert len(sources) > 20 and offenders == []
