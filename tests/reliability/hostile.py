@@ -10,6 +10,8 @@ files; or its bytes flipped or truncated.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 import json
 import random
@@ -338,3 +340,45 @@ def tiny_files_chunks(count: int, batch: int = 2_000) -> Iterator[bytes]:
     ).encode()
     manifest = json.dumps([{"Config": "cfg.json", "Layers": ["l/layer.tar"]}]).encode()
     yield tar([("cfg.json", config), ("manifest.json", manifest)])
+
+
+# -- a decompression bomb ------------------------------------------------------------
+
+
+def gzip_bomb_archive(size: int, chunk: int = 1 << 20) -> bytes:
+    """An OCI export of one gzip layer holding one file of ``size`` zero bytes.
+
+    The layer is compressed as it is generated, so neither it nor the file is ever
+    held whole: the export is about a thousandth of ``size``.
+    """
+    compressed = io.BytesIO()
+    with gzip.GzipFile(fileobj=compressed, mode="wb", compresslevel=6, mtime=0) as layer:
+        layer.write(_header("zeros.bin", size))
+        zeros = bytes(chunk)
+        for start in range(0, size, chunk):
+            layer.write(zeros[: min(chunk, size - start)])
+        layer.write(bytes(-size % BLOCK + 2 * BLOCK))
+    blob = compressed.getvalue()
+
+    def digest(data: bytes) -> str:
+        return "sha256:" + hashlib.sha256(data).hexdigest()
+
+    config = json.dumps({"rootfs": {"type": "layers", "diff_ids": [digest(b"")]}}).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "config": {"digest": digest(config), "size": len(config)},
+            "layers": [
+                {
+                    "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                    "digest": digest(blob),
+                    "size": len(blob),
+                }
+            ],
+        }
+    ).encode()
+    index = json.dumps({"schemaVersion": 2, "manifests": [{"digest": digest(manifest)}]})
+    files = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')]
+    for data in (config, blob, manifest):
+        files.append((f"blobs/sha256/{digest(data)[7:]}", data))
+    return tar([*files, ("index.json", index.encode())])

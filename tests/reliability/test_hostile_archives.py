@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.reliability.hostile import LAYER_MAKERS, ODD_CONFIGS, ODD_MANIFESTS
+from tests.reliability.hostile import LAYER_MAKERS, ODD_CONFIGS, ODD_MANIFESTS, gzip_bomb_archive
 from tests.reliability.hostile import tar as tar_of
 from tests.unit.analysis.analysis_archives import (
     Dir,
@@ -199,3 +199,35 @@ def test_many_tiny_files_keep_memory_bounded(faults) -> None:
     print(f"{count} tiny files: peak RSS +{delta_mb} MB in {seconds} s")
     assert int(size) == 0
     assert int(delta_mb) < 400  # ~0.6 kB per entry measured; a content copy would be far more
+
+
+BOMB_PROBE = """
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from workbench.analysis import analyze_stream
+archive = sys.stdin.buffer.read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+result = analyze_stream(archive, compress=True)
+seconds = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(result.size_bytes, (after - before) // 1024, f"{seconds:.1f}")
+"""
+
+
+def test_a_decompression_bomb_layer_is_read_in_bounded_memory(faults) -> None:
+    """A gzip layer expanding 1000-fold: streamed through, never held whole."""
+    size = 150_000_000
+    faults.inject(f"a gzip layer expanding to {size // 1_000_000} MB")
+    archive = gzip_bomb_archive(size)
+    done = subprocess.run(
+        [sys.executable, "-c", BOMB_PROBE, str(REPO_ROOT)],
+        input=archive,
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    total, delta_mb, seconds = done.stdout.decode().split()
+    print(f"a {len(archive)}-byte export expanding to {size}: +{delta_mb} MB in {seconds} s")
+    assert int(total) == size
+    assert int(delta_mb) < 100  # far below the 150 MB the layer expands to
