@@ -226,6 +226,7 @@ _VERTEX = re.compile(
 )
 _STATE = re.compile(r"^#(\d+) (CACHED|DONE\b.*|ERROR:? ?(?P<error>.*))$")
 _METADATA = re.compile(r"^#(\d+) \[internal\] load metadata for (\S+)$")
+_CLI_MESSAGE = re.compile(r"^(?!#\d+ |-{6}| > |\s*$|\s*\d+ \| )")
 _FROM_STEP = re.compile(r"^\[[^\]]*\] FROM\s+(?:--\S+\s+)*(\S+)", re.I)
 _EXIT_CODE = re.compile(r"(?:exit code:? |non-zero code: )(\d+)")
 _CLASSIC_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
@@ -374,10 +375,13 @@ def run_buildkit(
         threading.Thread(target=stop_on_cancel, daemon=True).start()
         progress = BuildProgress()
         assert process.stdout is not None
+        said = ""  # the CLI's last line of its own (not a step's), to explain an odd exit
         for raw in process.stdout:
             line = raw.decode("utf-8", errors="replace")
             parse_buildkit_line(line.rstrip("\n"), progress)
             on_output(line, progress)
+            if _CLI_MESSAGE.match(line):
+                said = line.strip()[:300]
         code = process.wait()
         if cancel.is_set():
             return BuildOutcome("cancelled", None, "cancelled by the user")
@@ -386,7 +390,10 @@ def run_buildkit(
             return BuildOutcome(
                 "failed",
                 None,
-                _describe_failure(progress, f"docker build exited with code {code}"),
+                _describe_failure(
+                    progress,
+                    f"docker build exited with code {code}" + (f": {said}" if said else ""),
+                ),
                 progress.failed_step,
             )
         image_id = iidfile.read_text().strip() if iidfile.exists() else None

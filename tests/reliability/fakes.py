@@ -56,6 +56,9 @@ elif behaviour == "secret":
 elif behaviour == "fail":
     out.write(b"#3 ERROR: process did not complete successfully: exit code: 3\\n")
     sys.exit(1)
+elif behaviour == "cut":
+    out.write(b'error during connect: Post "http://127.0.0.1:9/v1.41/build": EOF\\n')
+    sys.exit(1)
 elif behaviour == "die":
     out.write(b"#3 half way\\n")
     out.flush()

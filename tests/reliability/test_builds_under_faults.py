@@ -103,6 +103,17 @@ def test_the_cli_dying_mid_build_fails_the_build_cleanly(faults, service, store,
     assert after.status == "succeeded"
 
 
+def test_a_cli_that_loses_the_engine_fails_the_build_saying_why(
+    faults, service, store, project
+) -> None:
+    faults.inject("the docker CLI losing the engine connection (its own message, exit 1)")
+    (record,) = service.wait([service.submit(fakes.spec(project, "cut"))], timeout=60)
+    assert record.status == "failed"
+    assert record.error.startswith("docker build exited with code 1: error during connect: ")
+    assert record.error.endswith('"http://127.0.0.1:9/v1.41/build": EOF')
+    assert faults.check_builds(store, must_finish=[record.id]) == []
+
+
 def test_cancelling_a_running_build_ends_it_cancelled(faults, service, store, project) -> None:
     build_id = service.submit(fakes.spec(project, "sleep"))
     fakes.wait_until(lambda: "working 2" in store.build(build_id).log)
