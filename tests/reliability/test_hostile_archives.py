@@ -231,3 +231,11 @@ def test_a_decompression_bomb_layer_is_read_in_bounded_memory(faults) -> None:
     print(f"a {len(archive)}-byte export expanding to {size}: +{delta_mb} MB in {seconds} s")
     assert int(total) == size
     assert int(delta_mb) < 100  # far below the 150 MB the layer expands to
+
+
+def test_a_truncated_plain_layer_says_tar_once(faults) -> None:
+    faults.inject("a plain layer tar cut short")
+    layer = layer_tar([File("a", b"x" * 5000)])[:1000]
+    with pytest.raises(AnalysisError, match=r"is not a readable tar \(") as caught:
+        read_layer(io.BytesIO(layer), key="layer.tar", media="tar")
+    assert "tar tar" not in str(caught.value)

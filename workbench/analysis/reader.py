@@ -52,6 +52,7 @@ OPAQUE_MARKER = ".wh..wh..opq"
 WHITEOUT_META_PREFIX = ".wh..wh."
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_KIND_OF_TAR = {"tar": "tar", "gzip": "gzip tar", "zstd": "zstd tar"}
 
 CaptureRule = Callable[[str], int]
 """Given a member's path, how many bytes of its content to keep (0: none)."""
@@ -504,7 +505,7 @@ def read_layer(
             tee.drain()
     except (TarFormatError, tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:
         raise AnalysisError(
-            f"layer {key or '(unnamed)'} is not a readable {media} tar ({exc}); "
+            f"layer {key or '(unnamed)'} is not a readable {_KIND_OF_TAR[media]} ({exc}); "
             "the export may be truncated: export the image again"
         ) from exc
     except Exception as exc:  # zstandard raises its own ZstdError
