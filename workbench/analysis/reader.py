@@ -504,8 +504,9 @@ def read_layer(
         if tee is not None:
             tee.drain()
     except (TarFormatError, tarfile.TarError, OSError, EOFError, ValueError, zlib.error) as exc:
+        kind = _KIND_OF_TAR.get(media, media)
         raise AnalysisError(
-            f"layer {key or '(unnamed)'} is not a readable {_KIND_OF_TAR[media]} ({exc}); "
+            f"layer {key or '(unnamed)'} is not a readable {kind} ({exc}); "
             "the export may be truncated: export the image again"
         ) from exc
     except Exception as exc:  # zstandard raises its own ZstdError
