@@ -80,7 +80,8 @@ def live_builds() -> None:
 live_builds()
 
 st.subheader("History")
-records = Store().builds(project_key=project.key, limit=200)
+store = Store()
+records = store.builds(project_key=project.key, limit=200)
 if not records:
     st.info("No builds of this project yet.")
     st.stop()
@@ -88,7 +89,7 @@ if not records:
 
 def still_works(image_id: str | None) -> str:
     """The newest smoke test of an image (``workbench smoke``, or the Dependencies page)."""
-    result = Store().latest_smoke_result(image_id) if image_id else None
+    result = store.latest_smoke_result(image_id) if image_id else None
     if result is None:
         return "" if not image_id else "not checked"
     return "yes" if result["passed"] else "no"
@@ -124,7 +125,7 @@ chosen = st.selectbox(
     format_func=lambda i: next(f"#{r.id} {r.variant}" for r in records if r.id == i),
     key="builds_log_of",
 )
-record = Store().build(chosen)
+record = store.build(chosen)
 if record is not None:
     if record.error:
         st.error(record.error)

@@ -96,3 +96,25 @@ def fill_store(store: Store, project: Project) -> list[str]:
         store.save_analysis(image_id, "synthetic", analysis(image_id, **shape).to_dict())
         image_ids.append(image_id)
     return image_ids
+
+
+def fill_store_many(store: Store, project: Project, count: int = 10) -> list[str]:
+    """``count`` analysed images of a project: the three variants and more named ones."""
+    image_ids = fill_store(store, project)
+    for number in range(count - len(image_ids)):
+        variant = f"trial-{number + 1}"
+        image_id = f"sha256:{variant}-{project.key}"
+        build_id = store.add_build(
+            project_key=project.key,
+            project_path=str(project.path),
+            variant=variant,
+            tag=f"workbench/{project.name}:{variant}",
+            builder="buildkit",
+            request_key=variant,
+            dockerfile_sha256="0" * 64,
+        )
+        store.update_build(build_id, status="succeeded", image_id=image_id, duration_s=9.0)
+        shape = {**SHAPES["no-cache"], "other": (number + 2) * MB}
+        store.save_analysis(image_id, "synthetic", analysis(image_id, **shape).to_dict())
+        image_ids.append(image_id)
+    return image_ids

@@ -119,3 +119,52 @@ def test_build_the_tiny_fixture_from_the_builds_page(page, app_url, stand_ins, t
     settle(page)
     assert_no_exception(page)
     screenshot(page, "stakeholder-mode")
+
+
+PAGES = ["Overview", "Variants", "Builds", "Breakdown", "Dependencies", "Compare", "Report"]
+
+
+def test_pages_settle_with_ten_analysed_images(page, app_url, capsys) -> None:
+    from tests.synthetic import fill_store_many
+    from workbench.project import load_project
+
+    fill_store_many(Store(), load_project(TINY_PROJECT), count=10)
+    page.goto(app_url)
+    settle(page)
+    folder = page.get_by_label("Open a folder")
+    folder.fill(str(TINY_PROJECT))
+    folder.press("Enter")
+    settle(page)
+    timings = {}
+    for title in PAGES:
+        timings[title] = open_page(page, app_url, title)
+    with capsys.disabled():
+        print("\nseconds to settle with ten analysed images in the store:")
+        for title, seconds in timings.items():
+            print(f"  {title:13} {seconds:5.2f} s")
+
+
+def test_every_page_renders_with_the_engine_down(page, workbench_home, capsys) -> None:
+    from tests.e2e.conftest import start_app
+    from tests.synthetic import fill_store
+    from workbench.project import load_project
+
+    fill_store(Store(), load_project(TINY_PROJECT))  # history stays visible without engine
+    process, url = start_app(workbench_home, env={"DOCKER_HOST": "tcp://127.0.0.1:9"})
+    try:
+        page.goto(url)
+        settle(page)
+        folder = page.get_by_label("Open a folder")
+        folder.fill(str(TINY_PROJECT))
+        folder.press("Enter")
+        settle(page)
+        for title in PAGES:
+            open_page(page, url, title)
+            text = page.inner_text("body")
+            assert "No engine answers" in text, title
+            screenshot(page, f"engine-down-{title.lower()}")
+        open_page(page, url, "Compare")
+        assert "Savings against the baseline" in page.inner_text("body")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
