@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.analysis import COMPONENTS, ImageAnalysis, LayerAnalysis
+from workbench.analysis.model import Compressed
 from workbench.project import Project
 from workbench.store import BuildRecord, Store
 
@@ -16,7 +17,13 @@ SHAPES = {
 }
 
 
-def analysis(image_id: str, **components: int) -> ImageAnalysis:
+def analysis(
+    image_id: str,
+    stand_in: str | None = None,
+    gzip_fraction: float | None = None,
+    **components: int,
+) -> ImageAnalysis:
+    """An analysis with these component sizes (and a gzip estimate if a fraction is given)."""
     full = {name: components.get(name, 0) for name in COMPONENTS}
     size = sum(full.values())
     layer = LayerAnalysis(
@@ -40,6 +47,10 @@ def analysis(image_id: str, **components: int) -> ImageAnalysis:
             "Other/Overhead": size - full["python_dependencies"],
         },
         layers=(layer,),
+        compressed=Compressed(
+            gzip_bytes=int(size * gzip_fraction) if gzip_fraction is not None else None
+        ),
+        stand_in_base=stand_in,
     )
 
 
@@ -71,50 +82,41 @@ def build_record(variant: str, image_id: str, duration: float = 10.0) -> BuildRe
     )
 
 
+def add_analysed_build(
+    store: Store, project: Project, variant: str, shape: dict[str, int], duration: float = 12.5
+) -> str:
+    """A succeeded build of a variant with its analysis in the store; its image id."""
+    image_id = f"sha256:{variant}-{project.key}"
+    build_id = store.add_build(
+        project_key=project.key,
+        project_path=str(project.path),
+        variant=variant,
+        tag=f"workbench/{project.name}:{variant}",
+        builder="buildkit",
+        request_key=variant,
+        dockerfile_sha256="0" * 64,
+    )
+    store.update_build(
+        build_id,
+        status="succeeded",
+        image_id=image_id,
+        duration_s=duration,
+        started_at=1.0,
+        ended_at=1.0 + duration,
+    )
+    store.save_analysis(image_id, "synthetic", analysis(image_id, **shape).to_dict())
+    return image_id
+
+
 def fill_store(store: Store, project: Project) -> list[str]:
     """Succeeded builds with analyses of baseline, no-cache and multi-stage; their ids."""
-    image_ids = []
-    for variant, shape in SHAPES.items():
-        image_id = f"sha256:{variant}-{project.key}"
-        build_id = store.add_build(
-            project_key=project.key,
-            project_path=str(project.path),
-            variant=variant,
-            tag=f"workbench/{project.name}:{variant}",
-            builder="buildkit",
-            request_key=variant,
-            dockerfile_sha256="0" * 64,
-        )
-        store.update_build(
-            build_id,
-            status="succeeded",
-            image_id=image_id,
-            duration_s=12.5,
-            started_at=1.0,
-            ended_at=13.5,
-        )
-        store.save_analysis(image_id, "synthetic", analysis(image_id, **shape).to_dict())
-        image_ids.append(image_id)
-    return image_ids
+    return [add_analysed_build(store, project, v, shape) for v, shape in SHAPES.items()]
 
 
 def fill_store_many(store: Store, project: Project, count: int = 10) -> list[str]:
     """``count`` analysed images of a project: the three variants and more named ones."""
     image_ids = fill_store(store, project)
     for number in range(count - len(image_ids)):
-        variant = f"trial-{number + 1}"
-        image_id = f"sha256:{variant}-{project.key}"
-        build_id = store.add_build(
-            project_key=project.key,
-            project_path=str(project.path),
-            variant=variant,
-            tag=f"workbench/{project.name}:{variant}",
-            builder="buildkit",
-            request_key=variant,
-            dockerfile_sha256="0" * 64,
-        )
-        store.update_build(build_id, status="succeeded", image_id=image_id, duration_s=9.0)
         shape = {**SHAPES["no-cache"], "other": (number + 2) * MB}
-        store.save_analysis(image_id, "synthetic", analysis(image_id, **shape).to_dict())
-        image_ids.append(image_id)
+        image_ids.append(add_analysed_build(store, project, f"trial-{number + 1}", shape, 9.0))
     return image_ids

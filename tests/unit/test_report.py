@@ -12,12 +12,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.synthetic import analysis, build_record
 from workbench import compare, report
-from workbench.analysis import COMPONENTS, Compressed, ImageAnalysis
+from workbench.analysis import COMPONENTS, ImageAnalysis
 from workbench.errors import WorkbenchError
 from workbench.plan import parse_plan
 from workbench.project import load_project
-from workbench.store import BuildRecord, Store
+from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
 MB = 1_000_000
@@ -69,47 +70,10 @@ PLAN = {
 
 
 def _analysis(image_id: str, stand_in: str | None = None, **components: int) -> ImageAnalysis:
-    full = {name: components.get(name, 0) for name in COMPONENTS}
-    size = sum(full.values())
-    return ImageAnalysis(
-        image_id=image_id,
-        tags=(),
-        size_bytes=size,
-        final_bytes=size - full["shadowed"],
-        components=full,
-        plan_view={},
-        layers=(),
-        compressed=Compressed(gzip_bytes=size // 3),
-        stand_in_base=stand_in,
-    )
+    return analysis(image_id, stand_in=stand_in, gzip_fraction=1 / 3, **components)
 
 
-def _build(variant: str, image_id: str, duration: float = 10.0) -> BuildRecord:
-    return BuildRecord(
-        id=1,
-        project_key="p",
-        project_path="/p",
-        variant=variant,
-        tag=f"w/p:{variant}",
-        builder="buildkit",
-        status="succeeded",
-        request_key="k",
-        dockerfile_sha256="x",
-        requested_at=0.0,
-        started_at=0.0,
-        ended_at=duration,
-        duration_s=duration,
-        image_id=image_id,
-        steps_done=1,
-        steps_total=1,
-        cache_hits=0,
-        log="",
-        log_truncated=0,
-        error=None,
-        failed_step=None,
-        owner_pid=None,
-        owner_host=None,
-    )
+_build = build_record
 
 
 def _figures(stand_in: str | None = None) -> list[compare.VariantFigures]:
