@@ -34,10 +34,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", nargs="?", default=str(ROOT / "samples" / "elevendops"))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--builder", choices=["buildkit", "classic"], help="only this builder")
     args = parser.parse_args()
     project = Path(args.project).resolve()
     workbench = [sys.executable, "-m", "workbench.cli"]
     for builder, buildkit in (("buildkit", "1"), ("classic", "0")):
+        if args.builder and builder != args.builder:
+            continue
         env = {**os.environ, "DOCKER_BUILDKIT": buildkit}
         ours = [
             *workbench,
