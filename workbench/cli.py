@@ -336,7 +336,9 @@ def history_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The builds kept in the store (works with the engine down)."""
-    records = Store().builds(limit=limit)
+    store = Store()
+    store.mark_interrupted()  # builds a dead process left running show as interrupted
+    records = store.builds(limit=limit)
     if as_json:
         print_json([record.summary() for record in records])
         return
