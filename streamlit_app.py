@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from ui.stakeholder import apply_large_type, stakeholder_mode
 from ui.state import engine_status
+from workbench.builds import build_service
 from workbench.errors import WorkbenchError
 from workbench.home import SAMPLE_PROJECT
 from workbench.project import load_project
@@ -15,6 +18,10 @@ st.set_page_config(
     page_title="Image workbench", page_icon=":material/deployed_code:", layout="wide"
 )
 st.session_state.setdefault("project_path", str(SAMPLE_PROJECT))
+# The process's build worker; starting it marks builds a dead process left running as
+# interrupted, so after a restart the history says so.  A store error shows on the pages.
+with contextlib.suppress(WorkbenchError):
+    build_service()
 
 st.session_state.setdefault("stakeholder_mode", False)
 OVERVIEW = st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True)

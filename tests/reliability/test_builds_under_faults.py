@@ -181,3 +181,46 @@ def test_two_tabs_asking_for_the_same_build_at_once_get_one_build(
     service.cancel(ids[0])
     service.wait(ids, timeout=60)
     assert faults.check_builds(store, must_finish=ids[:1]) == []
+
+
+def _orphan(store: Store) -> int:
+    """A build left running by a process that is gone (a pid no process has)."""
+    build_id = store.add_build(
+        project_key="p",
+        project_path="/p",
+        variant="orphan",
+        tag="t",
+        builder="buildkit",
+        request_key="orphan",
+        dockerfile_sha256="d",
+        owner_pid=2**22 + 4321,
+    )
+    store.update_build(build_id, status="running", started_at=1.0)
+    return build_id
+
+
+def test_after_a_restart_the_history_and_the_app_show_interrupted(
+    faults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`workbench history` and the app's start both mark a dead process's builds."""
+    from streamlit.testing.v1 import AppTest
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("WORKBENCH_HOME", str(home))
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
+    store = Store()
+    faults.inject("a build left running by a process that died (seen by `workbench history`)")
+    first = _orphan(store)
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "history"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and " orphan       interrupted " in done.stdout
+    assert store.build(first).status == "interrupted"
+
+    faults.inject("a build left running by a process that died (seen by the app's start)")
+    second = _orphan(store)
+    app = AppTest.from_file(str(REPO_ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert store.build(second).status == "interrupted"
+    assert faults.check_builds(store, must_finish=[first, second]) == []
