@@ -196,3 +196,62 @@ def test_noisy_non_utf8_build_output_is_stored_capped(
     assert len(record.log) <= LOG_CAP_BYTES
     assert "the-end" in record.log or "log limit" in record.log  # BuildKit clips a step's log
     assert faults.check_builds(store, must_finish=[record.id]) == []
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Pids of any process whose command line holds ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
+def test_kill_9_of_workbench_build_mid_build_shows_interrupted_and_keeps_history(
+    faults, docker_client, stand_ins, project: Path
+) -> None:
+    store = Store()
+    for n in range(3):  # the history the fault must not touch
+        build_id = store.add_build(
+            project_key="history",
+            project_path="/p",
+            variant=f"v{n}",
+            tag="t",
+            builder="buildkit",
+            request_key=f"history-{n}",
+            dockerfile_sha256="d",
+        )
+        store.update_build(build_id, status="succeeded", ended_at=float(n), log=f"log {n}\n")
+    before = store.builds()
+    (project / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\nRUN echo started && sleep 120\n", encoding="utf-8"
+    )
+    tag = f"workbench/{load_project(project).name}:baseline"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "workbench.cli", "build", str(project), "--no-build-cache"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        fakes.wait_until(
+            lambda: any("started" in r.log for r in store.builds(statuses=("running",))), 180
+        )
+        faults.inject("kill -9 of `workbench build` during a real build")
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    # the BuildKit CLI it started is told to stop (parent-death signal), not left building
+    fakes.wait_until(lambda: not _processes_with(tag), timeout=60)
+    history = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "history"], capture_output=True, text=True
+    )
+    assert history.returncode == 0
+    (killed,) = [r for r in store.builds() if r.variant == "baseline"]
+    assert killed.status == "interrupted" and "started" in killed.log
+    assert f"#{killed.id:<4}" in history.stdout and " interrupted " in history.stdout
+    assert faults.check_builds(store, before, must_finish=[killed.id]) == []
