@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -163,9 +164,13 @@ def test_the_buildkit_cli_killed_mid_build_fails_the_build(
     store = Store()
     service = BuildService(store)
     text = "FROM debian:bookworm-slim\nRUN echo started && sleep 120\n"
-    build_id = service.submit(_spec(project, "reliability-killed", text, "buildkit"))
-    fakes.wait_until(lambda: "started" in store.build(build_id).log, timeout=120)
-    (pid,) = _children_running("--iidfile")
+    killed = _spec(project, "reliability-killed", text, "buildkit", no_cache=True)
+    build_id = service.submit(killed)
+    # the step's own output (``#5 0.21 started``), not its header line, which quotes it
+    fakes.wait_until(
+        lambda: re.search(r"^#\d+ [\d.]+ started$", store.build(build_id).log, re.M), 120
+    )
+    (pid,) = _children_running(f"{load_project(project).name}:reliability-killed")
     faults.inject("the BuildKit CLI killed with SIGKILL mid-build")
     os.kill(pid, signal.SIGKILL)
     (record,) = service.wait([build_id], timeout=120)
