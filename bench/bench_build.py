@@ -5,7 +5,12 @@ Interleaved runs, the engine's layer cache ignored on both sides (`--no-build-ca
 and classic (DOCKER_BUILDKIT=0). Prints medians and the ratio workbench / docker, which
 should stay at or under 1.05.
 
-    uv run python bench/bench_build.py [PROJECT] [--runs N]
+    uv run python bench/bench_build.py [PROJECT] [--runs N] [--builder buildkit|classic]
+
+PROJECT defaults to the sample, whose no-cache build downloads ~300 MB from PyPI each
+time: that download's speed varies more than the workbench's overhead.
+`bench/projects/offline` builds without the network (CPU and disk only), so its ratio
+measures the workbench itself.
 """
 
 from __future__ import annotations
