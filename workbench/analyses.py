@@ -86,6 +86,23 @@ def _image_dockerfile(image: docker.models.images.Image, store: Store) -> str | 
     return None
 
 
+def get_image(client: docker.DockerClient, ref: str) -> docker.models.images.Image:
+    """The engine's image for a tag or id.
+
+    Raises:
+        AnalysisError: the engine has no such image, or cannot describe it.
+    """
+    try:
+        return client.images.get(ref)
+    except docker.errors.ImageNotFound as exc:
+        raise AnalysisError(
+            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
+            "`docker images`"
+        ) from exc
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+
+
 def analyze(
     client: docker.DockerClient,
     ref: str,
@@ -116,15 +133,7 @@ def analyze(
         AnalysisError: the image is missing or cannot be read.
     """
     store = store or Store()
-    try:
-        image = client.images.get(ref)
-    except docker.errors.ImageNotFound as exc:
-        raise AnalysisError(
-            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
-            "`docker images`"
-        ) from exc
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+    image = get_image(client, ref)
     text = dockerfile_text if dockerfile_text is not None else _image_dockerfile(image, store)
     app_paths = application_paths(text) if text else ()
     key = options_key(compress, rules, app_paths)

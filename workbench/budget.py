@@ -16,12 +16,11 @@ from typing import Any
 
 import docker
 import docker.errors
-import requests.exceptions
 
 from workbench import analyses, registry
 from workbench.analysis import ImageAnalysis
 from workbench.analysis.model import SCHEMA_VERSION
-from workbench.errors import AnalysisError, BudgetError
+from workbench.errors import BudgetError
 from workbench.store import Store
 from workbench.units import human_bytes
 
@@ -362,12 +361,4 @@ def evaluate_image(
 
 
 def _image_id(client: docker.DockerClient, ref: str) -> str:
-    try:
-        return client.images.get(ref).id
-    except docker.errors.ImageNotFound as exc:
-        raise AnalysisError(
-            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
-            "`docker images`"
-        ) from exc
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+    return analyses.get_image(client, ref).id

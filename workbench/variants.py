@@ -503,24 +503,23 @@ def _apt_cleanup(run: RunInstruction, cached: set[str]) -> Edit | None:
 # cache-mount (beyond the plan)
 
 
-def _uv_cache_dir(install: Install, state: BuildState) -> str:
+def _tool_cache_dir(install: Install, state: BuildState, variable: str, folder: str) -> str:
+    """Where a tool caches: ``--cache-dir``, its variable, else ``XDG_CACHE_HOME``/``~/.cache``."""
     env = _env(install, state)
-    value = _option_value(install.args, "--cache-dir") or env.get("UV_CACHE_DIR")
+    value = _option_value(install.args, "--cache-dir") or env.get(variable)
     if value:
         return _absolute(state.expand(value, install.env), state.workdir)
     if env.get("XDG_CACHE_HOME"):
-        return posixpath.join(state.expand(env["XDG_CACHE_HOME"]), "uv")
-    return posixpath.join(state.cache_home(), "uv")
+        return posixpath.join(state.expand(env["XDG_CACHE_HOME"]), folder)
+    return posixpath.join(state.cache_home(), folder)
+
+
+def _uv_cache_dir(install: Install, state: BuildState) -> str:
+    return _tool_cache_dir(install, state, "UV_CACHE_DIR", "uv")
 
 
 def _pip_cache_dir(install: Install, state: BuildState) -> str:
-    env = _env(install, state)
-    value = _option_value(install.args, "--cache-dir") or env.get("PIP_CACHE_DIR")
-    if value:
-        return _absolute(state.expand(value, install.env), state.workdir)
-    if env.get("XDG_CACHE_HOME"):
-        return posixpath.join(state.expand(env["XDG_CACHE_HOME"]), "pip")
-    return posixpath.join(state.cache_home(), "pip")
+    return _tool_cache_dir(install, state, "PIP_CACHE_DIR", "pip")
 
 
 def _absolute(path: str, workdir: str) -> str:
