@@ -3,14 +3,16 @@
 A tiny image is built here with the classic builder (the SDK's build API) FROM the
 python stand-in: a small virtualenv with a fake distribution, a deleted file whose
 hardlink survives, an overwritten file, a deleted folder, a folder made opaque, a
-symlink.  Its layers are made by applying tars, so the engine's Size counts symlink
-lengths like ``docker export`` does.
+symlink.  The classic builder's layers count symlink lengths in the engine's Size,
+like ``docker export`` does; the same Dockerfile built by BuildKit gives layers whose
+Size (engine 20.10) leaves them out, and the analysis follows the engine there too.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import tarfile
 from dataclasses import replace
@@ -27,6 +29,8 @@ from workbench.errors import AnalysisError
 pytestmark = pytest.mark.docker
 
 TAG = "workbench-test/analysis:tiny"
+BUILDKIT_TAG = "workbench-test/analysis:tiny-buildkit"
+BUILDKIT_CLI = "/usr/bin/docker"
 DEMO_METADATA = "Metadata-Version: 2.1\\nName: demo\\nVersion: 1.0\\n"
 DEMO_RECORD = (
     "demo/__init__.py,,\\ndemo/core.bin,,\\ndemo-1.0.dist-info/METADATA,,\\n"
@@ -67,9 +71,28 @@ def tiny_image(docker_client: docker.DockerClient, stand_ins) -> str:
 
 
 @pytest.fixture(scope="module")
+def buildkit_image(docker_client: docker.DockerClient, stand_ins) -> str:
+    """The same Dockerfile built by BuildKit (Debian's 20.10 CLI): engine 20.10 records
+    its layers' sizes without their symlinks."""
+    subprocess.run(
+        [BUILDKIT_CLI, "build", "--no-cache", "-t", BUILDKIT_TAG, "-"],
+        input=DOCKERFILE.encode(),
+        env={**os.environ, "DOCKER_BUILDKIT": "1"},
+        check=True,
+        capture_output=True,
+    )
+    yield BUILDKIT_TAG
+    docker_client.images.remove(BUILDKIT_TAG, force=True)
+
+
+@pytest.fixture(scope="module")
 def exported(docker_client: docker.DockerClient, tiny_image: str) -> dict[str, tuple[str, int]]:
+    return _container_files(docker_client, tiny_image)
+
+
+def _container_files(docker_client: docker.DockerClient, image: str) -> dict[str, tuple[str, int]]:
     """What ``docker export`` of a created container holds: path -> (kind, bytes)."""
-    container = docker_client.containers.create(tiny_image)
+    container = docker_client.containers.create(image)
     try:
         files: dict[str, tuple[str, int]] = {}
         stream = ChunkReader(docker_client.api.export(container.id))
@@ -105,6 +128,40 @@ def test_components_add_up_to_the_engines_size(docker_client, tiny_image):
     assert result.stand_in_base == "python:3.11-slim-bookworm"
     assert all(layer.gzip_bytes for layer in result.layers)
     assert result.compressed.gzip_bytes == sum(layer.gzip_bytes for layer in result.layers)
+
+
+@pytest.mark.parametrize("source", ["export", "overlay2"])
+def test_a_buildkit_image_matches_the_engines_size_and_the_containers_bytes(
+    docker_client, buildkit_image, source
+):
+    result = analyze_image(docker_client, buildkit_image, compress=False, source=source)
+    inspect = docker_client.api.inspect_image(buildkit_image)
+    assert result.size_bytes == inspect["Size"] == result.engine_size_bytes
+    assert sum(result.components.values()) == result.size_bytes
+    assert sum(result.plan_view.values()) == result.size_bytes
+    assert [layer.bytes for layer in result.layers] == [
+        layer.engine_bytes for layer in result.layers
+    ]
+    made_by_buildkit = [layer for layer in result.layers if not layer.symlinks_counted]
+    assert made_by_buildkit and all("RUN" in layer.created_by for layer in made_by_buildkit)
+    assert result.layers[0].symlinks_counted  # the stand-in base was imported from a tar
+    assert result.uncounted_symlink_bytes >= len("/app/data/keep.txt")
+    assert "leaves out" in result.engine_size_note
+
+    files = _container_files(docker_client, buildkit_image)
+    merged = merge_layers(
+        [
+            layer.entries
+            for layer in read_archive(
+                ChunkReader(docker_client.api.get_image(buildkit_image))
+            ).layers
+        ]
+    )
+    init = sum(merged.groups[g].bytes for p, g in merged.final.items() if _is_init(p))
+    assert result.final_bytes - init == sum(b for _, b in files.values())
+    assert result.final_bytes == (
+        result.size_bytes - result.components["shadowed"] + result.uncounted_symlink_bytes
+    )
 
 
 def test_the_layers_hold_every_rule_under_test(docker_client, tiny_image):

@@ -27,7 +27,7 @@ from workbench.analysis.classify import (
     load_rules,
 )
 from workbench.analysis.efficiency import efficiency
-from workbench.analysis.merge import MergeResult, merge_layers
+from workbench.analysis.merge import LayerStats, MergeResult, merge_layers
 from workbench.analysis.model import (
     ComponentDetail,
     Compressed,
@@ -43,13 +43,14 @@ from workbench.analysis.packages import (
     python_packages,
     virtualenvs,
 )
-from workbench.analysis.reader import ChunkReader, ImageArchive, read_archive
+from workbench.analysis.reader import ChunkReader, EntryKind, ImageArchive, read_archive
 from workbench.errors import AnalysisError
 
 STAND_IN_REPLACES_LABEL = "org.workbench.stand-in.replaces"
 SOURCES = ("auto", "export", "overlay2")
 TOP_N = 20
 PREFETCH_BYTES = 64 * 1024 * 1024
+_SYMLINK = EntryKind.SYMLINK
 
 Rules = RuleSet | str | Path | None
 
@@ -85,19 +86,34 @@ def _parent(path: str) -> str:
     return path.rpartition("/")[0]
 
 
+def engine_counts_symlinks(stats: LayerStats, engine_bytes: int | None) -> bool:
+    """Whether the engine's size of a layer counts its symlinks' target lengths.
+
+    Layers the engine made by applying a tar or walking a folder (pulled, loaded,
+    imported, classic builder) count them; layers engine 20.10 registered from BuildKit
+    count file contents only.  The engine's own record of the layer tells which:
+    ``False`` only when it equals the layer's bytes without its symlinks.
+    """
+    return not (
+        engine_bytes is not None
+        and stats.symlink_bytes > 0
+        and engine_bytes == stats.bytes - stats.symlink_bytes
+    )
+
+
 def _largest(
-    merged: MergeResult, component_of: Sequence[str], top: int
+    merged: MergeResult, component_of: Sequence[str], weights: Sequence[int], top: int
 ) -> dict[str, ComponentDetail]:
     """Per component, its largest folders (chains of single-child folders collapsed to
-    the deepest) and its largest files (groups)."""
+    the deepest) and its largest files (groups), by each group's counted bytes."""
     per_dir: dict[str, dict[str, int]] = {c: defaultdict(int) for c in COMPONENTS}
     members: dict[str, list[int]] = {c: [] for c in COMPONENTS}
     groups = merged.groups
     for index, group in enumerate(groups):
-        if group.bytes:
+        if weights[index]:
             component = component_of[index]
             path = merged.visible_path[index] or group.path
-            per_dir[component][_parent(path)] += group.bytes
+            per_dir[component][_parent(path)] += weights[index]
             members[component].append(index)
     details = {}
     for component in COMPONENTS:
@@ -119,13 +135,13 @@ def _largest(
             key=lambda item: (-item[0], item[1]),
         )
         shadowed = component == SHADOWED
-        files = heapq.nsmallest(top, members[component], key=lambda i: (-groups[i].bytes, i))
+        files = heapq.nsmallest(top, members[component], key=lambda i: (-weights[i], i))
         details[component] = ComponentDetail(
             tuple(PathSize("/" + folder, size) for size, folder in dirs),
             tuple(
                 PathSize(
                     "/" + (merged.visible_path[i] or groups[i].path),
-                    groups[i].bytes,
+                    weights[i],
                     groups[i].layer if shadowed else None,
                 )
                 for i in files
@@ -176,15 +192,30 @@ def analyze_archive(
     prefixes = _app_prefixes(app_paths, workdir)
     classifier = Classifier(rule_set, app_paths=prefixes, virtualenvs=venvs, dpkg_files=dpkg_files)
 
+    engine_bytes: list[int | None] = [None] * len(layers)
+    if engine_layer_bytes is not None and len(engine_layer_bytes) == len(layers):
+        engine_bytes = list(engine_layer_bytes)
+    counted = [
+        engine_counts_symlinks(stats, engine)
+        for stats, engine in zip(merged.layers, engine_bytes, strict=True)
+    ]
     component_of: list[str] = []
+    weights: list[int] = []
+    uncounted_visible = 0
     totals = dict.fromkeys(COMPONENTS, 0)
     per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in layers]
     classify = classifier.component
     for group, path in zip(merged.groups, merged.visible_path, strict=True):
         component = SHADOWED if path is None else classify("/" + path)
         component_of.append(component)
-        totals[component] += group.bytes
-        per_layer[group.layer][component] += group.bytes
+        weight = group.bytes
+        if group.kind is _SYMLINK and not counted[group.layer]:
+            weight = 0
+            if path is not None:
+                uncounted_visible += group.bytes
+        weights.append(weight)
+        totals[component] += weight
+        per_layer[group.layer][component] += weight
 
     size_bytes = sum(totals.values())
     diff_ids = list(archive.diff_ids)
@@ -193,15 +224,12 @@ def analyze_archive(
     created = list(history) if history is not None else _created_by(config, len(layers))
     if len(created) != len(layers):
         created = (created + [""] * len(layers))[: len(layers)]
-    engine_bytes: list[int | None] = [None] * len(layers)
-    if engine_layer_bytes is not None and len(engine_layer_bytes) == len(layers):
-        engine_bytes = list(engine_layer_bytes)
     layer_results = tuple(
         LayerAnalysis(
             index=i,
             diff_id=diff_ids[i],
             created_by=created[i],
-            bytes=stats.bytes,
+            bytes=stats.bytes if counted[i] else stats.bytes - stats.symlink_bytes,
             components=per_layer[i],
             files_added=stats.files_added,
             files_changed=stats.files_changed,
@@ -210,6 +238,7 @@ def analyze_archive(
             zstd_bytes=layer.zstd_bytes,
             symlink_bytes=stats.symlink_bytes,
             engine_bytes=engine_bytes[i],
+            symlinks_counted=counted[i],
         )
         for i, (stats, layer) in enumerate(zip(merged.layers, layers, strict=True))
     )
@@ -221,13 +250,14 @@ def analyze_archive(
         image_id=archive.image_id,
         tags=archive.tags,
         size_bytes=size_bytes,
-        final_bytes=size_bytes - totals[SHADOWED],
+        final_bytes=size_bytes - totals[SHADOWED] + uncounted_visible,
+        uncounted_symlink_bytes=uncounted_visible,
         components=totals,
         plan_view={row: sum(totals[c] for c in parts) for row, parts in PLAN_ROWS.items()},
         layers=layer_results,
         python_packages=tuple(pythons),
         debian_packages=tuple(debs),
-        largest=_largest(merged, component_of, top),
+        largest=_largest(merged, component_of, weights, top),
         efficiency=dive.score,
         wasted_bytes=dive.wasted_bytes,
         compressed=Compressed(

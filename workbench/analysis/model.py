@@ -12,7 +12,7 @@ from typing import Any
 
 from workbench.analysis.packages import DebianPackage, PythonPackage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 COMPRESSION_METHOD = "zlib level 5 per layer tar (Python); an estimate of a registry's gzip"
 
 
@@ -24,7 +24,8 @@ class LayerAnalysis:
         index: position in the image, 0 = lowest.
         diff_id: digest of the uncompressed layer tar.
         created_by: the instruction that made it (from the image history).
-        bytes: its size (regular files once per hardlink group, symlink lengths).
+        bytes: its size as the engine counts it: regular files once per hardlink group,
+            and symlinks' target lengths unless ``symlinks_counted`` is false.
         components: its bytes per component; bytes later layers delete or overwrite
             are under ``shadowed``.
         files_added: non-directories at paths the layers below lacked.
@@ -32,11 +33,12 @@ class LayerAnalysis:
         files_deleted: visible non-directories of the layers below it removed.
         gzip_bytes: estimated gzip size of its tar, ``None`` when not computed.
         zstd_bytes: estimated zstd size of its tar, ``None`` when not computed.
-        symlink_bytes: the part of ``bytes`` that symlinks make (their targets' lengths).
+        symlink_bytes: its symlinks' target lengths.
         engine_bytes: the layer's size as the engine records it, when it was asked.
-            Layers the engine made by applying a tar (pulled, loaded, classic builder)
-            match ``bytes``; layers BuildKit made leave symlinks out (the engine counts
-            their file contents only), so they show ``bytes - symlink_bytes``.
+        symlinks_counted: whether the engine's size of this layer counts its symlinks.
+            Layers the engine made by applying a tar (pulled, loaded, imported, classic
+            builder) do; layers engine 20.10 registered from BuildKit count file
+            contents only.  Told apart by ``engine_bytes``; true without an engine.
     """
 
     index: int
@@ -51,6 +53,7 @@ class LayerAnalysis:
     zstd_bytes: int | None = None
     symlink_bytes: int = 0
     engine_bytes: int | None = None
+    symlinks_counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,10 @@ class ImageAnalysis:
     Attributes:
         image_id: ``sha256:`` id of the image.
         tags: its references.
-        size_bytes: all bytes of all layers; equals ``docker image inspect .Size``.
-        final_bytes: what a container sees: ``size_bytes - components["shadowed"]``.
+        size_bytes: all bytes of all layers as the engine counts them; equals
+            ``docker image inspect .Size``.
+        final_bytes: what a container sees (``docker export`` of one):
+            ``size_bytes - components["shadowed"] + uncounted_symlink_bytes``.
         components: bytes per component; they add up to ``size_bytes``.
         plan_view: the plan's five rows; they add up to ``size_bytes``.
         layers: per layer, lowest first.
@@ -105,6 +110,8 @@ class ImageAnalysis:
         compressed: compressed-size estimates (layers carry their own).
         stand_in_base: the base image a local stand-in replaces, if built on one.
         engine_size_bytes: the engine's own ``Size``, when the engine was asked.
+        uncounted_symlink_bytes: target lengths of visible symlinks in layers whose
+            engine size leaves symlinks out: a container sees them, ``Size`` does not.
         workdir: the image's WORKDIR.
         app_paths: the path prefixes counted as application code.
         virtualenvs: folders holding a ``pyvenv.cfg``.
@@ -127,6 +134,7 @@ class ImageAnalysis:
     compressed: Compressed = field(default_factory=Compressed)
     stand_in_base: str | None = None
     engine_size_bytes: int | None = None
+    uncounted_symlink_bytes: int = 0
     workdir: str = ""
     app_paths: tuple[str, ...] = ()
     virtualenvs: tuple[str, ...] = ()
@@ -140,26 +148,27 @@ class ImageAnalysis:
 
     @property
     def engine_size_note(self) -> str:
-        """One sentence on why ``engine_size_bytes`` differs from ``size_bytes``, or ``""``."""
-        if self.engine_size_bytes is None or self.engine_size_bytes == self.size_bytes:
-            return ""
-        gap = self.size_bytes - self.engine_size_bytes
-        buildkit = [
-            layer
-            for layer in self.layers
-            if layer.symlink_bytes
-            and layer.engine_bytes is not None
-            and layer.engine_bytes == layer.bytes - layer.symlink_bytes
-        ]
-        if buildkit and gap == sum(layer.symlink_bytes for layer in buildkit):
+        """One sentence on how the engine counted this image's size, or ``""``.
+
+        Said when the engine's ``Size`` leaves some layers' symlinks out (so a
+        container sees a little more than ``size_bytes - shadowed``), or when it
+        differs from the layers' contents in a way no known rule explains.
+        """
+        if self.engine_size_bytes is not None and self.engine_size_bytes != self.size_bytes:
+            gap = self.engine_size_bytes - self.size_bytes
             return (
-                f"The engine's Size is {gap:,} bytes smaller: for {len(buildkit)} layer(s) "
-                "that BuildKit made, it counts file contents only and leaves out the "
-                "symlinks' target lengths, which every other layer and `docker export` count."
+                f"The engine's Size differs by {gap:+,} bytes from the layers' contents; "
+                "compare the layers' engine_bytes with their bytes."
             )
+        uncounted = [layer for layer in self.layers if not layer.symlinks_counted]
+        if not uncounted:
+            return ""
+        left_out = sum(layer.symlink_bytes for layer in uncounted)
         return (
-            f"The engine's Size differs by {-gap:+,} bytes from the layers' contents; "
-            "compare the layers' engine_bytes with their bytes."
+            f"For {len(uncounted)} layer(s) that BuildKit made, the engine's Size counts "
+            f"file contents only and leaves out {left_out:,} bytes of symlink targets; so "
+            f"does this analysis. A container sees {self.uncounted_symlink_bytes:,} of them, "
+            "so the container's bytes are that much more than Size minus shadowed."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -201,6 +210,7 @@ class ImageAnalysis:
             "stand_in_base": self.stand_in_base,
             "engine_size_bytes": self.engine_size_bytes,
             "engine_size_note": self.engine_size_note,
+            "uncounted_symlink_bytes": self.uncounted_symlink_bytes,
             "workdir": self.workdir,
             "app_paths": list(self.app_paths),
             "virtualenvs": list(self.virtualenvs),
@@ -241,6 +251,7 @@ class ImageAnalysis:
             ),
             stand_in_base=data.get("stand_in_base"),
             engine_size_bytes=data.get("engine_size_bytes"),
+            uncounted_symlink_bytes=data.get("uncounted_symlink_bytes", 0),
             workdir=data.get("workdir", ""),
             app_paths=tuple(data.get("app_paths") or ()),
             virtualenvs=tuple(data.get("virtualenvs") or ()),

@@ -24,8 +24,10 @@ from workbench.analysis import (
     ImageAnalysis,
     LayerAnalysis,
     PathSize,
+    analyze_archive,
     analyze_stream,
 )
+from workbench.analysis.reader import read_archive
 from workbench.errors import AnalysisError
 
 SITE = "app/.venv/lib/python3.11/site-packages"
@@ -249,13 +251,54 @@ def test_bad_rules_fail_before_reading(tmp_path):
         analyze_stream(Unreadable(), rules=path)
 
 
-def test_engine_size_note():
+def test_engine_size_note_for_an_unexplained_gap():
     result = analyze_stream(io.BytesIO(export()), compress=False)
     assert result.engine_size_note == ""
-    layers = (replace(result.layers[0], engine_bytes=result.layers[0].bytes - 7),) + tuple(
-        replace(layer, engine_bytes=layer.bytes) for layer in result.layers[1:]
-    )
-    buildkit = replace(result, layers=layers, engine_size_bytes=result.size_bytes - 7)
-    assert "BuildKit" in buildkit.engine_size_note
     odd = replace(result, engine_size_bytes=result.size_bytes + 1)
     assert "differs by +1 bytes" in odd.engine_size_note
+
+
+def test_a_layer_whose_engine_size_leaves_symlinks_out_counts_them_as_the_engine_does():
+    archive = read_archive(io.BytesIO(export()))
+    plain = analyze_archive(archive)
+    engine = [plain.layers[0].bytes - 7, plain.layers[1].bytes, plain.layers[2].bytes]
+    result = analyze_archive(archive, engine_layer_bytes=engine)
+    assert [layer.symlinks_counted for layer in result.layers] == [False, True, True]
+    assert [layer.bytes for layer in result.layers] == engine
+    assert result.size_bytes == sum(engine) == plain.size_bytes - 7
+    assert sum(result.components.values()) == result.size_bytes
+    assert sum(result.plan_view.values()) == result.size_bytes
+    assert result.components == {**plain.components, "other": plain.components["other"] - 7}
+    assert result.final_bytes == plain.final_bytes  # the container still sees the symlink
+    assert result.uncounted_symlink_bytes == 7
+    assert result.final_bytes == result.size_bytes - result.components["shadowed"] + 7
+    assert "leaves out 7 bytes of symlink targets" in result.engine_size_note
+    assert "sees 7 of them" in result.engine_size_note
+    assert plain.engine_size_note == "" and plain.uncounted_symlink_bytes == 0
+    assert ImageAnalysis.from_dict(result.to_dict()) == result
+
+
+def test_an_engine_size_with_the_symlinks_in_keeps_them_counted():
+    archive = read_archive(io.BytesIO(export()))
+    plain = analyze_archive(archive)
+    result = analyze_archive(archive, engine_layer_bytes=[layer.bytes for layer in plain.layers])
+    assert result == replace(
+        plain,
+        layers=tuple(replace(layer, engine_bytes=layer.bytes) for layer in plain.layers),
+        engine_size_bytes=plain.size_bytes,
+    )
+
+
+def test_a_shadowed_symlink_of_an_uncounted_layer_is_not_shadowed_bytes():
+    members = [
+        [File("usr/lib/libz.so", b"z" * 100)],
+        [Symlink("usr/lib/libz.so.1", "libz.so"), Symlink("usr/bin/py", "/usr/bin/python3")],
+        [Whiteout("usr/bin/py")],
+    ]
+    tars = [layer_tar(m) for m in members]
+    archive = read_archive(io.BytesIO(docker_archive(tars, config=image_config(tars))))
+    result = analyze_archive(archive, engine_layer_bytes=[100, 0, 0])
+    assert result.layers[1].symlinks_counted is False
+    assert result.size_bytes == 100 and result.components["shadowed"] == 0
+    assert result.uncounted_symlink_bytes == len("libz.so")
+    assert result.final_bytes == 100 + len("libz.so")
