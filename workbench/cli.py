@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench import __version__, bootstrap, cli_audit, cli_registry, cli_report, engine
+from workbench import __version__, cli_audit, cli_registry, cli_report, engine
 from workbench.builds import BuildService, BuildSpec, build_service
 from workbench.errors import WorkbenchError
 from workbench.project import load_project
@@ -112,6 +112,8 @@ def bootstrap_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Make local stand-ins for base images that cannot be pulled."""
+    from workbench import bootstrap
+
     client = engine.connect()
     results = bootstrap.ensure_base_images(
         client, reference or None, pull=not no_pull, log=_echo_err

@@ -9,12 +9,14 @@ commands (it imports this module).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workbench.audit import Audit
 from workbench.units import human_bytes
+
+if TYPE_CHECKING:  # the audit's imports cost ~0.1 s; only its commands pay them
+    from workbench.audit import Audit
 
 
 def _mb(value: int | None) -> str:

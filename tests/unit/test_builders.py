@@ -7,6 +7,7 @@ import pytest
 
 from workbench.builders import (
     DOCKERFILE_NAME,
+    BuilderInfo,
     BuildError,
     BuildProgress,
     choose_builder,
@@ -140,3 +141,35 @@ def test_the_context_respects_dockerignore_and_overlays(tmp_path: Path) -> None:
     assert contents[DOCKERFILE_NAME] == b"FROM scratch\nCOPY . /\n"
     assert contents["café app/main.py"] == b"print(1)"
     assert (tmp_path / "pyproject.toml").read_text() == "original"
+
+
+def test_the_builder_probe_is_remembered_until_a_cli_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench import builders
+
+    cli = tmp_path / "docker"
+    cli.write_text("#!/bin/sh\n")
+    asked: list[list[str]] = []
+
+    def ask(clis: list[str]) -> tuple[BuilderInfo, ...]:
+        asked.append(clis)
+        return (BuilderInfo("buildkit", "BuildKit (test)", clis[0]), BuilderInfo("classic", "c"))
+
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(builders, "_cli_candidates", lambda: [str(cli)])
+    monkeypatch.setattr(builders, "_ask_clis", ask)
+    builders._probe.cache_clear()
+    first = builders._probe("")
+    builders._probe.cache_clear()
+    assert builders._probe("") == first  # from the disk this time
+    assert len(asked) == 1
+    cli.write_text("#!/bin/sh\n# a new version\n")
+    builders._probe.cache_clear()
+    assert builders._probe("") == first
+    assert len(asked) == 2
+    (tmp_path / "home" / "cache" / "builders.json").write_text("{not json")
+    builders._probe.cache_clear()
+    assert builders._probe("") == first
+    assert len(asked) == 3
+    builders._probe.cache_clear()
