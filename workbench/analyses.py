@@ -12,7 +12,8 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import docker
@@ -22,6 +23,7 @@ import requests.exceptions
 from workbench import dockerfile as df
 from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
+from workbench.analysis.layer_cache import LayerEstimate
 from workbench.analysis.model import SCHEMA_VERSION
 from workbench.errors import AnalysisError
 from workbench.store import Store
@@ -67,6 +69,29 @@ def options_key(compress: bool, rules: str | Path | None, app_paths: Iterable[st
         ).encode()
     ).hexdigest()[:16]
     return f"v{SCHEMA_VERSION}-{'gzip' if compress else 'plain'}-{digest}"
+
+
+class StoredEstimates:
+    """Layers' compressed-size estimates in the store, by diff id (an
+    :class:`~workbench.analysis.layer_cache.EstimateCache`), per compression level."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.kind = f"estimate-zlib{GZIP_LEVEL}"
+
+    def get(self, diff_ids: Sequence[str]) -> dict[str, LayerEstimate]:
+        known = {}
+        for diff_id in dict.fromkeys(diff_ids):
+            data = self.store.layer_result(diff_id, self.kind)
+            try:
+                known[diff_id] = LayerEstimate(**data)
+            except TypeError:  # none stored, or written by another version: estimate again
+                continue
+        return known
+
+    def put(self, estimates: Mapping[str, LayerEstimate]) -> None:
+        for diff_id, estimate in estimates.items():
+            self.store.save_layer_result(diff_id, self.kind, asdict(estimate))
 
 
 def _image_dockerfile(image: docker.models.images.Image, store: Store) -> str | None:
@@ -141,7 +166,14 @@ def analyze(
         cached = store.analysis(image.id, key)
         if cached is not None:
             return ImageAnalysis.from_dict(cached)
-    result = analyze_image(client, image.id, compress=compress, app_paths=app_paths, rules=rules)
+    result = analyze_image(
+        client,
+        image.id,
+        compress=compress,
+        app_paths=app_paths,
+        rules=rules,
+        estimates=StoredEstimates(store),
+    )
     if not result.tags:
         result = ImageAnalysis.from_dict({**result.to_dict(), "tags": list(image.tags)})
     store.save_analysis(image.id, key, result.to_dict())

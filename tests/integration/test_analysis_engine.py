@@ -22,6 +22,7 @@ import docker
 import pytest
 
 from workbench.analysis import analyze_image
+from workbench.analysis.layer_cache import MemoryEstimates
 from workbench.analysis.merge import merge_layers
 from workbench.analysis.reader import ChunkReader, EntryKind, read_archive
 from workbench.errors import AnalysisError
@@ -240,3 +241,35 @@ def test_the_overlay2_folders_give_the_same_analysis_as_the_export(docker_client
     assert analyze_image(docker_client, tiny_image).layout == "docker-archive"  # gzip asked
     with pytest.raises(AnalysisError, match="need the export"):
         analyze_image(docker_client, tiny_image, source="overlay2")
+
+
+class RecordingEstimates(MemoryEstimates):
+    """Remembers what each analysis added: the layers it compressed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[set[str]] = []
+
+    def put(self, estimates):
+        self.added.append(set(estimates))
+        super().put(estimates)
+
+
+def test_layers_an_earlier_analysis_compressed_are_not_compressed_again(
+    docker_client, tiny_image, buildkit_image
+):
+    cache = RecordingEstimates()
+    first = analyze_image(docker_client, tiny_image, estimates=cache)
+    assert cache.added == [{layer.diff_id for layer in first.layers}]
+
+    cold = analyze_image(docker_client, buildkit_image)  # no cache: every layer compressed
+    warm = analyze_image(docker_client, buildkit_image, estimates=cache)
+    shared = {layer.diff_id for layer in first.layers} & {layer.diff_id for layer in cold.layers}
+    assert shared  # the stand-in base's layers
+    assert cache.added[1] == {layer.diff_id for layer in cold.layers} - shared
+    assert warm == cold
+
+    again = analyze_image(docker_client, buildkit_image, estimates=cache)
+    assert cache.added[2] == set()
+    assert again.layout == "overlay2"  # every estimate known: no export needed
+    assert replace(again, layout=warm.layout) == warm

@@ -13,11 +13,12 @@ import heapq
 import io
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from workbench.analysis import layer_cache
 from workbench.analysis.classify import (
     COMPONENTS,
     PLAN_ROWS,
@@ -27,6 +28,7 @@ from workbench.analysis.classify import (
     load_rules,
 )
 from workbench.analysis.efficiency import efficiency
+from workbench.analysis.layer_cache import EstimateCache
 from workbench.analysis.merge import LayerStats, MergeResult, merge_layers
 from workbench.analysis.model import (
     ComponentDetail,
@@ -348,7 +350,9 @@ def _engine_layer_bytes(
     return sizes if len(sizes) == count else None
 
 
-def _exported(client: Any, ref: str, *, compress: bool, zstd: bool) -> ImageArchive:
+def _exported(
+    client: Any, ref: str, *, compress: bool, zstd: bool, skip_estimates: Collection[str] = ()
+) -> ImageArchive:
     import docker.errors
     import requests.exceptions
 
@@ -356,7 +360,12 @@ def _exported(client: Any, ref: str, *, compress: bool, zstd: bool) -> ImageArch
     try:
         stream = ChunkReader(client.api.get_image(ref), prefetch=PREFETCH_BYTES)
         return read_archive(
-            stream, capture=capture_limit, gzip_estimate=compress, zstd_estimate=zstd, ref=ref
+            stream,
+            capture=capture_limit,
+            gzip_estimate=compress,
+            zstd_estimate=zstd,
+            ref=ref,
+            skip_estimates=skip_estimates,
         )
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise AnalysisError(f"the engine could not export {ref!r}: {exc}") from exc
@@ -376,6 +385,7 @@ def analyze_image(
     workdir: str | None = None,
     top: int = TOP_N,
     source: str = "auto",
+    estimates: EstimateCache | None = None,
 ) -> ImageAnalysis:
     """Analyse an image the engine holds: stream its export, or read its overlay2 folders.
 
@@ -392,8 +402,12 @@ def analyze_image(
             streamed; works with any engine), ``"overlay2"`` (the engine's own layer
             folders, several times faster; a local overlay2 engine whose storage is
             readable, and no compressed sizes), or ``"auto"``: overlay2 when it applies
-            and no compressed size is asked for, else the export.  Both give the same
-            figures; ``layout`` tells which was used.
+            and no compressed size is asked for (or every layer's is in
+            ``estimates``), else the export.  Both give the same figures; ``layout``
+            tells which was used.
+        estimates: layers' compressed-size estimates kept by diff id (see
+            :mod:`workbench.analysis.layer_cache`): known layers are not compressed
+            again, and the ones compressed now are added.
 
     Returns:
         The analysis, with the engine's own sizes (``engine_size_bytes``, per layer
@@ -418,9 +432,17 @@ def analyze_image(
         raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
     if source not in SOURCES:
         raise AnalysisError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+    estimating = compress or zstd
+    diff_ids = list((inspect.get("RootFS") or {}).get("Layers") or ())
+    known = (
+        layer_cache.usable(estimates.get(diff_ids), zstd=zstd)
+        if estimating and estimates is not None
+        else {}
+    )
+    all_known = bool(diff_ids) and all(d in known for d in diff_ids)
     archive = None
     if source != "export":
-        if compress or zstd:
+        if estimating and not all_known:
             if source == "overlay2":
                 raise AnalysisError(
                     "compressed sizes need the export: analyse with --no-compress to read "
@@ -433,8 +455,18 @@ def analyze_image(
                     "the engine's overlay2 folders are not readable here (a remote engine, "
                     "another storage driver, or no access to its storage); use the export"
                 )
+    skipped = layer_cache.export_keys(known)
     if archive is None:
-        archive = _exported(client, ref, compress=compress, zstd=zstd)
+        archive = _exported(client, ref, compress=compress, zstd=zstd, skip_estimates=skipped)
+    if estimating:
+        if estimates is not None:
+            estimates.put(layer_cache.learned(archive, skipped=skipped))
+        archive = layer_cache.with_estimates(archive, known, zstd=zstd)
+        if any(layer.gzip_bytes is None for layer in archive.layers):
+            # an export path pointed at another layer than remembered: read it all again
+            archive = _exported(client, ref, compress=compress, zstd=zstd)
+            if estimates is not None:
+                estimates.put(layer_cache.learned(archive))
     count = len(archive.layers)
     history = None
     if not any(h.get("created_by") for h in archive.config.get("history") or ()):

@@ -11,8 +11,9 @@ engine's tar writer walks), several times faster than exporting: the engine's
 export first copies every layer to a temporary folder.
 
 Compressed-size estimates need the tar bytes, so this path only serves analyses
-without them; :func:`overlay_archive` returns ``None`` whenever the path does not
-apply, and the caller falls back to the export.
+without them, or whose every layer's estimate is known already (see
+:mod:`workbench.analysis.layer_cache`); :func:`overlay_archive` returns ``None``
+whenever the path does not apply, and the caller falls back to the export.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import queue
 import tarfile
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -565,6 +565,7 @@ def read_archive(
     gzip_estimate: bool = False,
     zstd_estimate: bool = False,
     ref: str | None = None,
+    skip_estimates: Collection[str] = (),
 ) -> ImageArchive:
     """Read a whole image export (docker-archive or OCI layout) in one pass.
 
@@ -575,6 +576,8 @@ def read_archive(
         gzip_estimate: estimate each layer's gzip size while reading it.
         zstd_estimate: estimate each layer's zstd size while reading it.
         ref: when the export holds several images, the tag or id to pick.
+        skip_estimates: layer paths in the export whose estimates are known already:
+            they are read but not compressed.
 
     Returns:
         The image's layers in order, its config, id and tags.
@@ -591,7 +594,17 @@ def read_archive(
         if outer is None:
             raise AnalysisError("the image export is empty; export the image again")
         with outer:
-            _read_outer(outer, stream, blobs, links, layers, capture, gzip_estimate, zstd_estimate)
+            _read_outer(
+                outer,
+                stream,
+                blobs,
+                links,
+                layers,
+                capture,
+                gzip_estimate,
+                zstd_estimate,
+                frozenset(skip_estimates),
+            )
     except tarfile.TarError as exc:
         raise AnalysisError(
             f"the image export is not a readable tar ({exc}); export the image again"
@@ -636,6 +649,7 @@ def _read_outer(
     capture: CaptureRule | None,
     gzip_estimate: bool,
     zstd_estimate: bool,
+    skip_estimates: frozenset[str] = frozenset(),
 ) -> None:
     while True:
         info = outer.next()
@@ -662,13 +676,14 @@ def _read_outer(
         if media is None and name.endswith(".tar"):
             media = "tar"
         if media is not None:
+            estimate = name not in skip_estimates
             layers[name] = read_layer(
                 _Window(stream, info.size),
                 key=name,
                 media=media,
                 capture=capture,
-                gzip_estimate=gzip_estimate,
-                zstd_estimate=zstd_estimate,
+                gzip_estimate=gzip_estimate and estimate,
+                zstd_estimate=zstd_estimate and estimate,
             )
         elif head.lstrip().startswith(b"{") and info.size <= JSON_LIMIT:
             blobs[name] = stream.read(info.size)
