@@ -55,7 +55,7 @@ def project_dependencies(project: Project) -> list[str]:
     """The names the project's pyproject.toml declares as runtime dependencies."""
     import tomllib
 
-    from packaging.requirements import InvalidRequirement, Requirement
+    from workbench.audit_scan import declared_dependencies
 
     if project.pyproject is None:
         return []
@@ -63,13 +63,7 @@ def project_dependencies(project: Project) -> list[str]:
         data = tomllib.loads(project.pyproject.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    names = []
-    for item in data.get("project", {}).get("dependencies", []):
-        try:
-            names.append(Requirement(item).name)
-        except InvalidRequirement:
-            continue
-    return names
+    return [d.spelled for d in declared_dependencies(data) if d.group == "runtime"]
 
 
 @st.cache_data(max_entries=16, show_spinner="Deriving the variants…")
