@@ -63,10 +63,18 @@ def _rule_set(rules: Rules) -> RuleSet:
     return load_rules(rules)
 
 
+def _instruction(entry: Mapping[str, Any]) -> str:
+    """What made a layer: its instruction, else its comment (``docker import`` leaves
+    only "Imported from -")."""
+    created_by = entry.get("created_by") or ""
+    comment = entry.get("comment") or ""
+    return created_by or (f"({comment})" if comment else "")
+
+
 def _created_by(config: Mapping[str, Any], count: int) -> list[str]:
     """Map the config's history to layers as dive does: non-empty entries, in order."""
     history = config.get("history") or ()
-    steps = [h.get("created_by", "") for h in history if not h.get("empty_layer")]
+    steps = [_instruction(h) for h in history if not h.get("empty_layer")]
     if len(steps) != count:
         steps = steps[-count:] if len(steps) > count else [""] * (count - len(steps)) + steps
     return steps

@@ -302,3 +302,20 @@ def test_a_shadowed_symlink_of_an_uncounted_layer_is_not_shadowed_bytes():
     assert result.size_bytes == 100 and result.components["shadowed"] == 0
     assert result.uncounted_symlink_bytes == len("libz.so")
     assert result.final_bytes == 100 + len("libz.so")
+
+
+def test_an_imported_layer_is_named_by_its_history_comment():
+    tars = [layer_tar(m) for m in MEMBERS]
+    history = [
+        {"created_by": "", "comment": "Imported from -"},
+        {"created_by": "RUN uv sync"},
+        {"created_by": "COPY src/ /app/src/"},
+    ]
+    result = analyze_stream(
+        io.BytesIO(docker_archive(tars, config=image_config(tars, history=history))), compress=False
+    )
+    assert [layer.created_by for layer in result.layers] == [
+        "(Imported from -)",
+        "RUN uv sync",
+        "COPY src/ /app/src/",
+    ]
