@@ -16,7 +16,7 @@ fi
 
 packages=(docker.io debootstrap iptables docker-registry)
 if [ "$purpose" = test ]; then
-    packages+=(chromium)
+    packages+=(chromium procps)
 fi
 missing=()
 for package in "${packages[@]}"; do

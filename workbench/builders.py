@@ -367,6 +367,12 @@ def _describe_failure(progress: BuildProgress, fallback: str) -> str:
     return progress.error or fallback
 
 
+# How long a cancelled BuildKit CLI gets to stop on SIGINT before SIGKILL.  Mid-step it
+# stops in ~0.1 s; a 20.10 CLI can otherwise wait for the build to wind down, and killing
+# it drops its session, which makes the engine cancel the build (as on the parent's death).
+CANCEL_GRACE_S = 3.0
+
+
 def _die_with_parent() -> None:
     """In the child: be killed when the workbench dies, which ends the build on the engine.
 
@@ -423,7 +429,7 @@ def run_buildkit(
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGINT)
                 try:
-                    process.wait(timeout=15)
+                    process.wait(timeout=CANCEL_GRACE_S)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
 

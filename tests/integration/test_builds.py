@@ -87,7 +87,8 @@ def test_a_cache_mount_builds_with_buildkit(service: BuildService, project) -> N
 @pytest.mark.parametrize("builder", ["buildkit", "classic"])
 def test_cancel_stops_a_running_build(service: BuildService, project, builder: str) -> None:
     # a fresh nonce keeps the step out of the cache; the output differs from the command
-    text = f"FROM debian:bookworm-slim\nRUN echo {time.time_ns()} && echo ST''ARTED && sleep 60\n"
+    nonce = time.time_ns()
+    text = f"FROM debian:bookworm-slim\nRUN echo {nonce} && echo ST''ARTED && sleep 60\n"
     build_id = service.submit(_spec(project, "slow", text, builder))
     deadline = time.monotonic() + 60
     while "STARTED" not in (service.store.build(build_id).log or ""):
@@ -99,6 +100,16 @@ def test_cancel_stops_a_running_build(service: BuildService, project, builder: s
     assert record.status == "cancelled"
     assert time.monotonic() - asked < 60
     assert record.ended_at is not None
+    # and the engine stopped the step itself (the engine is local in CI: its processes show)
+    deadline = time.monotonic() + 30
+    while _running(f"echo {nonce}"):
+        assert time.monotonic() < deadline, "the cancelled step still runs on the engine"
+        time.sleep(0.2)
+
+
+def _running(command_part: str) -> bool:
+    found = subprocess.run(["pgrep", "-f", command_part], capture_output=True, check=False)
+    return any(int(pid) != os.getpid() for pid in found.stdout.split())
 
 
 def test_two_requests_at_once_give_one_build(service: BuildService, project) -> None:
