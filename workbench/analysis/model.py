@@ -165,7 +165,7 @@ class ImageAnalysis:
             return ""
         left_out = sum(layer.symlink_bytes for layer in uncounted)
         return (
-            f"For {len(uncounted)} layer(s) that BuildKit made, the engine's Size counts "
+            f"For the {_layers(len(uncounted))} BuildKit made, the engine's Size counts "
             f"file contents only and leaves out {left_out:,} bytes of symlink targets; so "
             f"does this analysis. A container sees {self.uncounted_symlink_bytes:,} of them, "
             "so the container's bytes are that much more than Size minus shadowed."
@@ -258,6 +258,10 @@ class ImageAnalysis:
             layout=data.get("layout", ""),
             rules=data.get("rules", ""),
         )
+
+
+def _layers(count: int) -> str:
+    return "layer" if count == 1 else f"{count} layers"
 
 
 def _plain(obj: Any) -> dict[str, Any]:
