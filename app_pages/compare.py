@@ -103,6 +103,10 @@ else:
         )
         (st.success if target.met else st.warning)(f"{'Met' if target.met else 'Not met'}. {text}")
 
+def _seconds(value: float | None) -> str:
+    return f"{value:.1f}" if value else "not measured"
+
+
 if not stakeholder_mode():
     st.subheader("Build time and compressed size")
     figures_table = charts.figures_frame(figures)
@@ -123,14 +127,12 @@ if not stakeholder_mode():
                     if f.gzip_bytes is not None
                     else "",
                     "Build (s)": round(f.build.duration_s or 0, 1),
-                    "Rebuild after a source change (s)": round(
-                        costs[f.variant]["source_change_s"], 1
-                    )
-                    if f.variant in costs
-                    else None,
-                    "Rebuild after a lock change (s)": round(costs[f.variant]["lock_change_s"], 1)
-                    if f.variant in costs and costs[f.variant]["lock_change_s"]
-                    else None,
+                    "Rebuild after a source change (s)": _seconds(
+                        costs.get(f.variant, {}).get("source_change_s")
+                    ),
+                    "Rebuild after a lock change (s)": _seconds(
+                        costs.get(f.variant, {}).get("lock_change_s")
+                    ),
                     "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
                 }
                 for f in figures
