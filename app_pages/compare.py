@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.stakeholder import headline_metrics, stakeholder_mode
-from ui.state import analysis_progress, current_project, push_controls
+from ui.state import analysis_progress, current_project, push_controls, rebuild_controls
 from workbench import charts, compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.errors import WorkbenchError
@@ -103,6 +103,7 @@ else:
         )
         (st.success if target.met else st.warning)(f"{'Met' if target.met else 'Not met'}. {text}")
 
+
 def _seconds(value: float | None) -> str:
     return f"{value:.1f}" if value else "not measured"
 
@@ -142,7 +143,8 @@ if not stakeholder_mode():
         width="stretch",
     )
     push_controls([f.build.image_id for f in figures if f.pushed_bytes is None], key="compare")
+    rebuild_controls(project, [f.variant for f in figures], key="compare")
     st.caption(
-        "Rebuild times come from `workbench rebuild-cost PROJECT`; "
+        "Rebuild times: the button above, or `workbench rebuild-cost PROJECT`; "
         "“Still works?” from `workbench smoke IMAGE`."
     )

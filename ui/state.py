@@ -12,7 +12,7 @@ from workbench import engine, variants
 from workbench.analysis import ImageAnalysis
 from workbench.engine import EngineStatus
 from workbench.errors import WorkbenchError
-from workbench.image_jobs import ANALYSIS, PUSH, image_jobs
+from workbench.image_jobs import ANALYSIS, PUSH, REBUILD, image_jobs, rebuild_subject
 from workbench.project import Project, load_project
 from workbench.store import Store
 
@@ -117,10 +117,27 @@ def push_controls(image_ids: list[str], key: str) -> None:
     job_progress(image_ids, PUSH, key)
 
 
+def rebuild_controls(project: Project, variant_names: list[str], key: str) -> None:
+    """A button that times each variant's rebuilds in the background, for Compare."""
+    jobs = image_jobs()
+    drop = drop_choice(project)
+    subjects = [rebuild_subject(project.path, name, drop) for name in variant_names]
+    if st.button(
+        "Measure rebuild times",
+        key=f"{key}_rebuild",
+        help="Builds each variant warm on a scratch copy of the project (your files are "
+        "not touched), then times a rebuild after a one-line source change and one after a "
+        "lock change. A few minutes per variant; it waits for running builds to finish.",
+    ):
+        for subject in subjects:
+            jobs.submit(subject, REBUILD)
+    job_progress(subjects, REBUILD, key)
+
+
 def job_progress(image_ids: list[str], kind: str, key: str) -> None:
     """Show the live progress of background jobs; rerun the page when the last ends."""
     jobs = image_jobs()
-    what = {ANALYSIS: "Analysing", PUSH: "Pushing"}[kind]
+    what = {ANALYSIS: "Analysing", PUSH: "Pushing", REBUILD: "Timing the rebuilds of"}[kind]
 
     @st.fragment(run_every=1.0)
     def _live() -> None:
@@ -133,9 +150,9 @@ def job_progress(image_ids: list[str], kind: str, key: str) -> None:
             st.rerun(scope="app")
         for job in running:
             seconds = time.time() - (job.started_at or job.requested_at)
-            st.status(f"{what} {job.image_id[7:19]}: {job.state}, {seconds:.0f} s", state="running")
+            st.status(f"{what} {job.label}: {job.state}, {seconds:.0f} s", state="running")
         for job in mine:
             if job is not None and job.state == "failed":
-                st.error(f"{what} {job.image_id[7:19]} failed: {job.error}")
+                st.error(f"{what} {job.label} failed: {job.error}")
 
     _live()

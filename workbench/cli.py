@@ -248,19 +248,14 @@ def rebuild_cost_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Time each variant's rebuild after a source change and after a lock change."""
-    from workbench import rebuild, variants
+    from workbench import rebuild
 
     loaded = load_project(project)
     client = engine.connect()
     results = []
     for name in variant or ["baseline", "no-cache", "cache-mount"]:
-        derived = variants.derive_variant(loaded.path, name)
-        if derived.error:
-            fail(f"variant {name} cannot be built: {derived.error}")
         _echo_err(f"[{name}] timing rebuilds on a scratch copy")
-        cost = rebuild.measure_rebuild_cost(
-            client, loaded, name, derived.dockerfile, dict(derived.extra_files), builder
-        )
+        cost = rebuild.measure_variant(client, loaded, name, builder_name=builder)
         results.append(cost)
         if not as_json:
             lock = f"{cost.lock_change_s:.1f} s" if cost.lock_change_s is not None else "n/a"

@@ -1,4 +1,5 @@
-"""Work on images in the background (analyses, registry pushes): one worker per process.
+"""Work on images in the background (analyses, registry pushes, rebuild-cost probes):
+one worker per process.
 
 A page asks for a job and returns at once; the worker thread (owned by the process,
 not by a page run) does the jobs one at a time and keeps their results in the store,
@@ -12,22 +13,31 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import docker
 
-from workbench import analyses, engine, registry
+from workbench import analyses, engine, rebuild, registry
+from workbench.project import load_project
 from workbench.store import Store
 
 ANALYSIS = "analysis"
 PUSH = "push"
+REBUILD = "rebuild-cost"  # its subject is rebuild_subject(project path, variant)
+
+
+def rebuild_subject(project_path: str | Path, variant: str, drop: tuple[str, ...] = ()) -> str:
+    """The subject of a rebuild-cost job: a project's variant (and the dependencies
+    pruned-deps drops)."""
+    return "\n".join([str(project_path), variant, ",".join(drop)])
 
 
 @dataclass(frozen=True)
 class ImageJob:
-    """The state of one requested job on an image."""
+    """The state of one requested job on an image (or, for REBUILD, a project's variant)."""
 
     image_id: str
-    kind: str  # ANALYSIS or PUSH
+    kind: str  # ANALYSIS, PUSH or REBUILD
     state: str  # "queued", "running", "done" or "failed"
     requested_at: float
     started_at: float | None = None
@@ -37,6 +47,13 @@ class ImageJob:
     @property
     def finished(self) -> bool:
         return self.state in ("done", "failed")
+
+    @property
+    def label(self) -> str:
+        """What the job works on, short: an image id's first 12 digits, or a variant."""
+        if self.kind == REBUILD:
+            return self.image_id.split("\n")[1]
+        return self.image_id[7:19]
 
 
 class ImageJobs:
@@ -92,6 +109,16 @@ class ImageJobs:
             client = self.client_factory()
             if kind == PUSH:
                 registry.push_image(client, image_id, store=self.store, log=lambda line: None)
+            elif kind == REBUILD:
+                path, variant, drop = image_id.split("\n")
+                rebuild.wait_for_idle_builds(self.store)
+                rebuild.measure_variant(
+                    client,
+                    load_project(path),
+                    variant,
+                    store=self.store,
+                    drop=tuple(name for name in drop.split(",") if name),
+                )
             else:
                 analyses.analyze(client, image_id, store=self.store)
         except Exception as exc:  # the worker outlives any one image

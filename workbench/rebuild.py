@@ -116,14 +116,17 @@ def measure_rebuild_cost(
     with tempfile.TemporaryDirectory(prefix="workbench-rebuild-") as scratch:
         folder = _copy_project(project, Path(scratch))
         warm = _timed_build(client, builder, folder, dockerfile, overlays, tag)
+        # A change no earlier probe made: the same edit twice would find the engine's
+        # layer cache from the last probe and time nothing.
+        change = f"\n# rebuild probe {time.time_ns()}\n"
         source = _source_file(folder)
-        source.write_text(source.read_text(encoding="utf-8") + "\n# rebuild probe\n")
+        source.write_text(source.read_text(encoding="utf-8") + change)
         source_change = _timed_build(client, builder, folder, dockerfile, overlays, tag)
         lock_change = None
         lock_name = "uv.lock"
         if lock_name in overlays or (folder / lock_name).is_file():
             lock = overlays.get(lock_name) or (folder / lock_name).read_bytes()
-            overlays[lock_name] = lock + b"\n# rebuild probe\n"
+            overlays[lock_name] = lock + change.encode()
             lock_change = _timed_build(client, builder, folder, dockerfile, overlays, tag)
     with contextlib.suppress(docker.errors.APIError):
         client.images.remove(tag, noprune=False)
@@ -138,3 +141,44 @@ def measure_rebuild_cost(
     )
     (store or Store()).save_rebuild_cost(cost.to_dict())
     return cost
+
+
+def measure_variant(
+    client: docker.DockerClient,
+    project: Project,
+    variant: str,
+    *,
+    builder_name: str | None = None,
+    store: Store | None = None,
+    drop: tuple[str, ...] = (),
+) -> RebuildCost:
+    """Derive a variant of the project and measure its rebuild cost (see
+    :func:`measure_rebuild_cost`).
+
+    Raises:
+        BuildError: the variant cannot be made, or a build failed.
+    """
+    from workbench import variants
+
+    derived = variants.derive_variant(project.path, variant, drop=drop)
+    if derived.error:
+        raise BuildError(f"variant {variant} cannot be built: {derived.error}")
+    return measure_rebuild_cost(
+        client,
+        project,
+        variant,
+        derived.dockerfile,
+        dict(derived.extra_files),
+        builder_name,
+        store,
+    )
+
+
+def wait_for_idle_builds(store: Store, poll_s: float = 1.0, timeout_s: float = 3600) -> None:
+    """Wait until no build is queued or running, so a rebuild probe times itself alone
+    (on a small machine, a build beside it would make both slower)."""
+    deadline = time.monotonic() + timeout_s
+    while store.builds(statuses=("queued", "running"), limit=1):
+        if time.monotonic() > deadline:
+            raise BuildError("builds kept running for an hour; measure the rebuild cost later")
+        time.sleep(poll_s)

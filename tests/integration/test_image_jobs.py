@@ -8,7 +8,7 @@ from tests.conftest import TINY_PROJECT
 from tests.integration.test_registry import free_port
 from workbench import registry, variants
 from workbench.builds import BuildService, BuildSpec
-from workbench.image_jobs import ANALYSIS, PUSH, ImageJobs
+from workbench.image_jobs import ANALYSIS, PUSH, REBUILD, ImageJobs, rebuild_subject
 from workbench.project import load_project
 from workbench.store import Store
 
@@ -41,3 +41,31 @@ def test_an_analysis_and_a_push_run_in_the_background(docker_client, stand_ins) 
         assert abs(estimate - push["total_bytes"]) / push["total_bytes"] < 0.1
     finally:
         registry.down()
+
+
+def _tree_digest(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_rebuild_times_are_measured_in_the_background(docker_client, stand_ins) -> None:
+    project = load_project(TINY_PROJECT)
+    before = _tree_digest(project.path)
+    store = Store()
+    jobs = ImageJobs(store)
+    subject = rebuild_subject(project.path, "no-cache")
+    job = jobs.wait(jobs.submit(subject, REBUILD).image_id, REBUILD, timeout=600)
+    assert job.state == "done", job.error
+    [cost] = store.rebuild_costs(project.key)
+    assert cost["variant"] == "no-cache"
+    assert cost["builder"] == "buildkit"
+    assert cost["source_change_s"] > 0 and cost["lock_change_s"] > 0
+    assert _tree_digest(project.path) == before  # measured on a scratch copy
+    assert not docker_client.images.list(name="workbench-probe/*")
+
+    failed = jobs.wait(
+        jobs.submit(rebuild_subject(project.path, "pruned-deps"), REBUILD).image_id,
+        REBUILD,
+        timeout=60,
+    )
+    assert failed.state == "failed"
+    assert "no dependencies chosen to drop" in failed.error
