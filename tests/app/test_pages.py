@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT, TINY_PROJECT
 from tests.synthetic import fill_store
 from workbench.builds import BuildService, BuildSpec
+from workbench.image_jobs import REBUILD, image_jobs, rebuild_subject
 from workbench.project import load_project
 from workbench.store import Store
 
@@ -96,6 +97,25 @@ def test_compare_shows_savings_and_plan_vs_measured() -> None:
     plan = at.dataframe[1].value
     assert plan["Measured saving"].tolist()[0] == "600.0 MB"  # no-cache: the cache
     assert "saves more than planned" in plan["Verdict"].tolist()[0]
+
+
+@pytest.mark.docker
+def test_compare_measures_rebuild_times_in_the_background(docker_client, stand_ins) -> None:
+    project = load_project(TINY_PROJECT)
+    fill_store(Store(), project)
+    at = _open("app_pages/compare.py", str(TINY_PROJECT))
+    table = at.dataframe[-1].value
+    assert set(table["Rebuild after a lock change (s)"]) == {"not measured"}
+    at.button(key="compare_rebuild").click().run()
+    assert not at.exception
+    jobs = image_jobs()
+    for variant in table["Variant"]:
+        job = jobs.wait(rebuild_subject(project.path, variant), REBUILD, timeout=600)
+        assert job.state == "done", job.error
+    at.run()
+    table = at.dataframe[-1].value
+    assert "not measured" not in set(table["Rebuild after a source change (s)"])
+    assert all(float(s) > 0 for s in table["Rebuild after a lock change (s)"])
 
 
 def test_stakeholder_mode_shows_headline_figures_only() -> None:
