@@ -8,6 +8,7 @@ import streamlit as st
 from ui.state import analysis_of, analysis_progress, current_project
 from workbench import charts, compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
+from workbench.analysis.model import SCHEMA_VERSION
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
@@ -24,7 +25,7 @@ if project is not None:
     ):
         build = latest[variant]
         choices[f"{variant} ({build.tag})"] = build.image_id
-for data in store.all_analyses(limit=100):
+for data in store.all_analyses(limit=100, schema=SCHEMA_VERSION):
     label = f"{', '.join(data.get('tags') or []) or data['image_id'][7:19]}"
     choices.setdefault(label, data["image_id"])
 if not choices:

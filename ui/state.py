@@ -10,6 +10,7 @@ import streamlit as st
 
 from workbench import engine, variants
 from workbench.analysis import ImageAnalysis
+from workbench.analysis.model import SCHEMA_VERSION
 from workbench.engine import EngineStatus
 from workbench.errors import WorkbenchError
 from workbench.image_jobs import ANALYSIS, PUSH, REBUILD, image_jobs, rebuild_subject
@@ -88,7 +89,7 @@ def analysis_of(image_id: str | None) -> ImageAnalysis | None:
     """The stored analysis of an image, or None."""
     if not image_id:
         return None
-    data = Store().latest_analysis(image_id)
+    data = Store().latest_analysis(image_id, SCHEMA_VERSION)
     return ImageAnalysis.from_dict(data) if data else None
 
 
@@ -98,7 +99,7 @@ def analysis_progress(image_ids: list[str], key: str) -> None:
     jobs = image_jobs()
     for image_id in image_ids:
         # a failed job is not retried on every rerun: the page says why
-        if store.latest_analysis(image_id) is None and jobs.job(image_id) is None:
+        if store.latest_analysis(image_id, SCHEMA_VERSION) is None and jobs.job(image_id) is None:
             jobs.submit(image_id, ANALYSIS)
     job_progress(image_ids, ANALYSIS, key)
 

@@ -182,4 +182,7 @@ def analyze(
 
 def stored_analyses(store: Store | None = None) -> list[ImageAnalysis]:
     """Every analysis in the store, newest first (works with the engine down)."""
-    return [ImageAnalysis.from_dict(data) for data in (store or Store()).all_analyses()]
+    return [
+        ImageAnalysis.from_dict(data)
+        for data in (store or Store()).all_analyses(schema=SCHEMA_VERSION)
+    ]

@@ -347,8 +347,8 @@ def evaluate_image(
     image_id = _image_id(client, ref)
     measured = registry.measured_push(image_id, store)
     needs_estimate = limits.max_compressed is not None and measured is None
-    stored = store.latest_analysis(image_id)
-    if stored is not None and stored.get("schema") == SCHEMA_VERSION:
+    stored = store.latest_analysis(image_id, SCHEMA_VERSION)
+    if stored is not None:
         try:
             analysis = ImageAnalysis.from_dict(stored)
         except (KeyError, TypeError, ValueError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS, ImageAnalysis
+from workbench.analysis.model import SCHEMA_VERSION
 from workbench.plan import Plan
 from workbench.project import Project
 from workbench.store import BuildRecord, Store
@@ -74,7 +75,7 @@ def project_figures(project: Project, store: Store | None = None) -> list[Varian
     store = store or Store()
     figures = []
     for variant, build in store.latest_images(project.key).items():
-        data = store.latest_analysis(build.image_id) if build.image_id else None
+        data = store.latest_analysis(build.image_id, SCHEMA_VERSION) if build.image_id else None
         if data is None:
             continue
         push = store.latest_push(build.image_id)

@@ -391,11 +391,15 @@ class Store:
             ).fetchone()
         return json.loads(row["result"]) if row else None
 
-    def all_analyses(self, limit: int = 500) -> list[dict[str, Any]]:
-        """Every stored analysis, newest first (one per image: the latest options)."""
+    def all_analyses(self, limit: int = 500, schema: int | None = None) -> list[dict[str, Any]]:
+        """Every stored analysis, newest first (one per image: the latest options);
+        with ``schema``, only analyses of that result schema (older ones are stale)."""
         with self.connect() as db:
             rows = db.execute(
-                "SELECT image_id, result FROM analyses ORDER BY created_at DESC LIMIT ?", (limit,)
+                "SELECT image_id, result FROM analyses "
+                "WHERE ? IS NULL OR json_extract(result, '$.schema') = ? "
+                "ORDER BY created_at DESC LIMIT ?",
+                (schema, schema, limit),
             ).fetchall()
         seen, results = set(), []
         for row in rows:
@@ -404,12 +408,15 @@ class Store:
                 results.append(json.loads(row["result"]))
         return results
 
-    def latest_analysis(self, image_id: str) -> dict[str, Any] | None:
-        """The newest analysis of an image, whatever its options."""
+    def latest_analysis(self, image_id: str, schema: int | None = None) -> dict[str, Any] | None:
+        """The newest analysis of an image, whatever its options; with ``schema``, the
+        newest of that result schema (older ones are stale)."""
         with self.connect() as db:
             row = db.execute(
-                "SELECT result FROM analyses WHERE image_id = ? ORDER BY created_at DESC LIMIT 1",
-                (image_id,),
+                "SELECT result FROM analyses WHERE image_id = ? "
+                "AND (? IS NULL OR json_extract(result, '$.schema') = ?) "
+                "ORDER BY created_at DESC LIMIT 1",
+                (image_id, schema, schema),
             ).fetchone()
         return json.loads(row["result"]) if row else None
 

@@ -98,3 +98,14 @@ def test_pushes_smoke_results_and_audits_round_trip() -> None:
     store.save_audit("p-1", "sha256:a", {"candidates": []})
     assert store.latest_audit("p-1")["candidates"] == []
     assert store.latest_audit("other") is None
+
+
+def test_analyses_of_an_older_result_schema_are_left_out_when_asked(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.db")
+    store.save_analysis("sha256:a", "v1-plain-x", {"schema": 1, "image_id": "sha256:a"})
+    store.save_analysis("sha256:b", "v2-plain-x", {"schema": 2, "image_id": "sha256:b"})
+    assert store.latest_analysis("sha256:a")["schema"] == 1
+    assert store.latest_analysis("sha256:a", schema=2) is None
+    assert store.latest_analysis("sha256:b", schema=2)["image_id"] == "sha256:b"
+    assert [a["image_id"] for a in store.all_analyses(schema=2)] == ["sha256:b"]
+    assert len(store.all_analyses()) == 2
