@@ -122,14 +122,15 @@ _PLUGIN_DIRS = (
     "/usr/lib/docker/cli-plugins",
     "/usr/libexec/docker/cli-plugins",
 )
-PROBE_CACHE_VERSION = 1
+PROBE_CACHE_VERSION = 2
 
 
 def _probe_key(clis: list[str]) -> list[list[object]]:
     """What the probe's answer depends on: the CLIs and their plugin folders, as files."""
     key: list[list[object]] = [[PROBE_CACHE_VERSION]]
-    folders = [os.path.join(os.environ.get("DOCKER_CONFIG", ""), "cli-plugins")]
-    folders += [os.path.expanduser(folder) for folder in _PLUGIN_DIRS]
+    folders = [os.path.expanduser(folder) for folder in _PLUGIN_DIRS]
+    if os.environ.get("DOCKER_CONFIG"):
+        folders.append(os.path.join(os.environ["DOCKER_CONFIG"], "cli-plugins"))
     for path in [*clis, *folders]:
         try:
             info = os.stat(path)
@@ -152,7 +153,9 @@ def _probe(docker_host: str) -> tuple[BuilderInfo, ...]:
             return tuple(BuilderInfo(**item) for item in cached["builders"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    builders = _ask_clis(clis)
+    builders, complete = _ask_clis(clis)
+    if not complete:  # a CLI did not answer: ask again next time rather than remember
+        return builders
     with contextlib.suppress(OSError):
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
@@ -163,26 +166,33 @@ def _probe(docker_host: str) -> tuple[BuilderInfo, ...]:
     return builders
 
 
-def _ask_clis(clis: list[str]) -> tuple[BuilderInfo, ...]:
+def _ask_clis(clis: list[str]) -> tuple[tuple[BuilderInfo, ...], bool]:
+    """The builders the CLIs offer, and whether every CLI asked answered.
+
+    Client-only questions (``buildx version``, ``--version``): the engine need not be up.
+    """
     builders = []
+    complete = True
     for cli in clis:
         buildx = _quiet([cli, "buildx", "version"])
         if buildx is not None and buildx.returncode == 0:
             builders.append(BuilderInfo("buildkit", f"BuildKit (docker buildx, {cli})", cli, True))
             break
-        version = _quiet([cli, "version", "--format", "{{.Client.Version}}"])
-        major = re.match(r"(\d+)\.", version.stdout.strip()) if version else None
-        if major and int(major.group(1)) < 23:
+        version = _quiet([cli, "--version"])
+        complete = complete and buildx is not None and version is not None
+        found = re.search(r"version (\d+)\.([\w.+~-]*)", version.stdout) if version else None
+        if found and int(found.group(1)) < 23:
+            number = f"{found.group(1)}.{found.group(2)}".rstrip(",")
             builders.append(
                 BuilderInfo(
                     "buildkit",
-                    f"BuildKit (DOCKER_BUILDKIT=1, docker CLI {version.stdout.strip()} at {cli})",
+                    f"BuildKit (DOCKER_BUILDKIT=1, docker CLI {number} at {cli})",
                     cli,
                 )
             )
             break
     builders.append(BuilderInfo("classic", "classic builder (engine API through the SDK)"))
-    return tuple(builders)
+    return tuple(builders), complete
 
 
 def available_builders() -> list[BuilderInfo]:

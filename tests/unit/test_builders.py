@@ -151,10 +151,12 @@ def test_the_builder_probe_is_remembered_until_a_cli_changes(
     cli = tmp_path / "docker"
     cli.write_text("#!/bin/sh\n")
     asked: list[list[str]] = []
+    answered = [True]
 
-    def ask(clis: list[str]) -> tuple[BuilderInfo, ...]:
+    def ask(clis: list[str]) -> tuple[tuple[BuilderInfo, ...], bool]:
         asked.append(clis)
-        return (BuilderInfo("buildkit", "BuildKit (test)", clis[0]), BuilderInfo("classic", "c"))
+        found = (BuilderInfo("buildkit", "BuildKit (test)", clis[0]), BuilderInfo("classic", "c"))
+        return found, answered[0]
 
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(builders, "_cli_candidates", lambda: [str(cli)])
@@ -172,4 +174,11 @@ def test_the_builder_probe_is_remembered_until_a_cli_changes(
     builders._probe.cache_clear()
     assert builders._probe("") == first
     assert len(asked) == 3
+    # a CLI that did not answer (timed out) is asked again, not remembered
+    cli.write_text("#!/bin/sh\n# slow today\n")
+    answered[0] = False
+    for expected in (4, 5):
+        builders._probe.cache_clear()
+        builders._probe("")
+        assert len(asked) == expected
     builders._probe.cache_clear()
