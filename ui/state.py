@@ -122,7 +122,9 @@ def rebuild_controls(project: Project, variant_names: list[str], key: str) -> No
     """A button that times each variant's rebuilds in the background, for Compare."""
     jobs = image_jobs()
     drop = drop_choice(project)
-    subjects = [rebuild_subject(project.path, name, drop) for name in variant_names]
+    errors = {v.name: v.error for v in project_variants(project, drop) if v.error}
+    names = [name for name in variant_names if name not in errors]
+    subjects = [rebuild_subject(project.path, name, drop) for name in names]
     if st.button(
         "Measure rebuild times",
         key=f"{key}_rebuild",
@@ -132,6 +134,9 @@ def rebuild_controls(project: Project, variant_names: list[str], key: str) -> No
     ):
         for subject in subjects:
             jobs.submit(subject, REBUILD)
+    skipped = [f"{name} ({errors[name]})" for name in variant_names if name in errors]
+    if skipped:
+        st.caption(f"Not timed, since they cannot be made now: {'; '.join(skipped)}.")
     job_progress(subjects, REBUILD, key)
 
 

@@ -8,6 +8,7 @@ so a rerun or a second tab sees the same job and, when it ends, the stored resul
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -28,8 +29,13 @@ REBUILD = "rebuild-cost"  # its subject is rebuild_subject(project path, variant
 
 def rebuild_subject(project_path: str | Path, variant: str, drop: tuple[str, ...] = ()) -> str:
     """The subject of a rebuild-cost job: a project's variant (and the dependencies
-    pruned-deps drops)."""
-    return "\n".join([str(project_path), variant, ",".join(drop)])
+    pruned-deps drops), as JSON."""
+    return json.dumps([str(project_path), variant, list(drop)])
+
+
+def _rebuild_parts(subject: str) -> tuple[str, str, tuple[str, ...]]:
+    path, variant, drop = json.loads(subject)
+    return path, variant, tuple(drop)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class ImageJob:
     def label(self) -> str:
         """What the job works on, short: an image id's first 12 digits, or a variant."""
         if self.kind == REBUILD:
-            return self.image_id.split("\n")[1]
+            return _rebuild_parts(self.image_id)[1]
         return self.image_id[7:19]
 
 
@@ -65,6 +71,9 @@ class ImageJobs:
         self.store = store
         self.client_factory = client_factory
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-images")
+        # rebuild probes wait for builds and then build for minutes: a queue of their own,
+        # so analyses and pushes of new images do not wait behind them
+        self._probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-probes")
         self._jobs: dict[tuple[str, str], ImageJob] = {}
         self._futures: dict[tuple[str, str], Future] = {}
         self._lock = threading.Lock()
@@ -78,7 +87,8 @@ class ImageJobs:
                 return job
             job = ImageJob(image_id, kind, "queued", time.time())
             self._jobs[key] = job
-            self._futures[key] = self._executor.submit(self._run, key)
+            executor = self._probes if kind == REBUILD else self._executor
+            self._futures[key] = executor.submit(self._run, key)
             return job
 
     def job(self, image_id: str, kind: str = ANALYSIS) -> ImageJob | None:
@@ -110,14 +120,10 @@ class ImageJobs:
             if kind == PUSH:
                 registry.push_image(client, image_id, store=self.store, log=lambda line: None)
             elif kind == REBUILD:
-                path, variant, drop = image_id.split("\n")
+                path, variant, drop = _rebuild_parts(image_id)
                 rebuild.wait_for_idle_builds(self.store)
                 rebuild.measure_variant(
-                    client,
-                    load_project(path),
-                    variant,
-                    store=self.store,
-                    drop=tuple(name for name in drop.split(",") if name),
+                    client, load_project(path), variant, store=self.store, drop=drop
                 )
             else:
                 analyses.analyze(client, image_id, store=self.store)

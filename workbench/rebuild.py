@@ -175,8 +175,9 @@ def measure_variant(
 
 
 def wait_for_idle_builds(store: Store, poll_s: float = 1.0, timeout_s: float = 3600) -> None:
-    """Wait until no build is queued or running, so a rebuild probe times itself alone
-    (on a small machine, a build beside it would make both slower)."""
+    """Wait until no build is queued or running, so a rebuild probe starts alone (on a
+    small machine, a build beside it would make both slower; a build started while the
+    probe runs still runs beside it)."""
     deadline = time.monotonic() + timeout_s
     while store.builds(statuses=("queued", "running"), limit=1):
         if time.monotonic() > deadline:

@@ -88,19 +88,20 @@ def test_a_cache_mount_builds_with_buildkit(service: BuildService, project) -> N
 def test_cancel_stops_a_running_build(service: BuildService, project, builder: str) -> None:
     # a fresh nonce keeps the step out of the cache; the output differs from the command
     nonce = time.time_ns()
-    text = f"FROM debian:bookworm-slim\nRUN echo {nonce} && echo ST''ARTED && sleep 60\n"
+    text = f"FROM debian:bookworm-slim\nRUN echo {nonce} && echo ST''ARTED && sleep 600\n"
     build_id = service.submit(_spec(project, "slow", text, builder))
     deadline = time.monotonic() + 60
     while "STARTED" not in (service.store.build(build_id).log or ""):
         assert time.monotonic() < deadline, "the build never started"
         time.sleep(0.2)
+    assert _running(f"echo {nonce}")  # the step runs on the engine (local in CI)
     asked = time.monotonic()
     assert service.cancel(build_id)
     [record] = service.wait([build_id], timeout=90)
     assert record.status == "cancelled"
     assert time.monotonic() - asked < 60
     assert record.ended_at is not None
-    # and the engine stopped the step itself (the engine is local in CI: its processes show)
+    # and the engine stopped the step itself, long before its sleep would have ended
     deadline = time.monotonic() + 30
     while _running(f"echo {nonce}"):
         assert time.monotonic() < deadline, "the cancelled step still runs on the engine"

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from workbench import rebuild
+from workbench import image_jobs, rebuild
 from workbench.builders import BuilderInfo, BuildError
 from workbench.image_jobs import REBUILD, ImageJob, rebuild_subject
 from workbench.store import Store
@@ -50,10 +50,14 @@ def test_a_rebuild_probe_gives_up_on_builds_that_never_end(tmp_path) -> None:
 
 
 def test_a_rebuild_job_is_labelled_by_its_variant() -> None:
-    subject = rebuild_subject("/projects/app", "pruned-deps", ("ruff", "poetry"))
-    assert subject == "/projects/app\npruned-deps\nruff,poetry"
+    subject = rebuild_subject("/projects/odd\nname, really", "pruned-deps", ("ruff", "poetry"))
     job = ImageJob(subject, REBUILD, "queued", 0.0)
     assert job.label == "pruned-deps"
+    assert image_jobs._rebuild_parts(subject) == (
+        "/projects/odd\nname, really",
+        "pruned-deps",
+        ("ruff", "poetry"),
+    )
     assert ImageJob("sha256:0123456789abcdef", "analysis", "queued", 0.0).label == "0123456789ab"
 
 
