@@ -104,8 +104,8 @@ else:
         (st.success if target.met else st.warning)(f"{'Met' if target.met else 'Not met'}. {text}")
 
 
-def _seconds(value: float | None) -> str:
-    return f"{value:.1f}" if value else "not measured"
+def _seconds(value: float | None, missing: str = "not measured") -> str:
+    return f"{value:.1f}" if value else missing
 
 
 if not stakeholder_mode():
@@ -132,7 +132,8 @@ if not stakeholder_mode():
                         costs.get(f.variant, {}).get("source_change_s")
                     ),
                     "Rebuild after a lock change (s)": _seconds(
-                        costs.get(f.variant, {}).get("lock_change_s")
+                        costs.get(f.variant, {}).get("lock_change_s"),
+                        "n/a (no uv.lock)" if f.variant in costs else "not measured",
                     ),
                     "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
                 }

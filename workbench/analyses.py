@@ -23,7 +23,7 @@ import requests.exceptions
 from workbench import dockerfile as df
 from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
-from workbench.analysis.layer_cache import LayerEstimate
+from workbench.analysis.layer_cache import ESTIMATE_VERSION, LayerEstimate
 from workbench.analysis.model import SCHEMA_VERSION
 from workbench.errors import AnalysisError
 from workbench.store import Store
@@ -77,7 +77,7 @@ class StoredEstimates:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.kind = f"estimate-zlib{GZIP_LEVEL}"
+        self.kind = f"estimate-v{ESTIMATE_VERSION}-zlib{GZIP_LEVEL}"
 
     def get(self, diff_ids: Sequence[str]) -> dict[str, LayerEstimate]:
         known = {}

@@ -129,13 +129,20 @@ def declared_dependencies(pyproject: Mapping[str, Any]) -> list[Declared]:
             if spelled:
                 out.append(Declared(normalize(spelled), spelled, item.strip(), group))
 
-    project = pyproject.get("project") or {}
-    add(project.get("dependencies") or (), "runtime")
-    for extra, items in (project.get("optional-dependencies") or {}).items():
-        add(items, f"optional:{extra}")
-    for group, items in (pyproject.get("dependency-groups") or {}).items():
-        add(items, f"dev:{group}")
-    add(((pyproject.get("tool") or {}).get("uv") or {}).get("dev-dependencies") or (), "uv-dev")
+    def table(value: Any) -> Mapping[str, Any]:
+        return value if isinstance(value, Mapping) else {}
+
+    def items_of(value: Any) -> Iterable[Any]:
+        return value if isinstance(value, list) else ()
+
+    project = table(pyproject.get("project"))
+    add(items_of(project.get("dependencies")), "runtime")
+    for extra, items in table(project.get("optional-dependencies")).items():
+        add(items_of(items), f"optional:{extra}")
+    for group, items in table(pyproject.get("dependency-groups")).items():
+        add(items_of(items), f"dev:{group}")
+    uv = table(table(pyproject.get("tool")).get("uv"))
+    add(items_of(uv.get("dev-dependencies")), "uv-dev")
     return out
 
 

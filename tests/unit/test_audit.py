@@ -584,3 +584,12 @@ def test_the_default_excludes_are_deptrys() -> None:
     from deptry.cli import DEFAULT_EXCLUDE
 
     assert audit_scan.DEFAULT_EXCLUDE == DEFAULT_EXCLUDE
+
+
+def test_malformed_dependency_sections_are_skipped_not_fatal() -> None:
+    pyproject = {
+        "project": {"dependencies": ["httpx>=0.27"], "optional-dependencies": ["not", "a table"]},
+        "dependency-groups": "dev",
+        "tool": {"uv": {"dev-dependencies": {"not": "a list"}}},
+    }
+    assert [d.name for d in declared_dependencies(pyproject)] == ["httpx"]

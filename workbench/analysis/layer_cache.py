@@ -11,8 +11,10 @@ later analysis compresses only the layers it has not seen:
 * some known: the export is read as usual, but the known layers are not compressed.
   An export names a layer by a path, not by its diff id (docker-archive:
   ``<v1 id>/layer.tar``, where the v1 id is derived from the layer's chain, so it is
-  the same wherever that chain recurs; OCI: the blob's digest, which is the diff id
-  for an uncompressed layer), so each estimate keeps the path the export gave it.
+  the same wherever that chain recurs below the top; the top layer's v1 id also hashes
+  its image's config, so it is found only in exports of that image. OCI: the blob's
+  digest, which is the diff id for an uncompressed layer), so each estimate keeps the
+  path the export gave it.  A layer found under no known path is simply compressed.
 
 The storage itself is the caller's (:class:`EstimateCache`); the workbench keeps it in
 its store, :class:`MemoryEstimates` keeps it in a dict.
@@ -25,6 +27,10 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from workbench.analysis.reader import ImageArchive
+
+# Bump when the estimators change (block size, framing, zstd level): estimates kept by an
+# older version are then estimated again.  The gzip level is part of the key on its own.
+ESTIMATE_VERSION = 1
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def test_the_store_keeps_estimates_by_diff_id_per_compression_level(tmp_path):
         "sha256:b": LayerEstimate(20),
         "sha256:a": LayerEstimate(10, 8, "x/layer.tar"),
     }
-    assert store.layer_result("sha256:a", f"estimate-zlib{GZIP_LEVEL}") is not None
+    kind = f"estimate-v{layer_cache.ESTIMATE_VERSION}-zlib{GZIP_LEVEL}"
+    assert store.layer_result("sha256:a", kind) is not None
     store.save_layer_result("sha256:c", kept.kind, {"gzip": 1})  # another version's shape
     assert StoredEstimates(store).get(["sha256:c"]) == {}
