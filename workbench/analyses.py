@@ -18,9 +18,9 @@ from pathlib import Path
 
 import docker
 import docker.errors
-import requests.exceptions
 
 from workbench import dockerfile as df
+from workbench import engine
 from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
 from workbench.analysis.layer_cache import ESTIMATE_VERSION, LayerEstimate
@@ -117,15 +117,7 @@ def get_image(client: docker.DockerClient, ref: str) -> docker.models.images.Ima
     Raises:
         AnalysisError: the engine has no such image, or cannot describe it.
     """
-    try:
-        return client.images.get(ref)
-    except docker.errors.ImageNotFound as exc:
-        raise AnalysisError(
-            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
-            "`docker images`"
-        ) from exc
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+    return engine.find_image(client, ref, AnalysisError)
 
 
 def analyze(

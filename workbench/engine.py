@@ -17,7 +17,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from workbench.errors import EngineUnavailable
+from workbench.errors import EngineUnavailable, WorkbenchError
 from workbench.home import workbench_home
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
@@ -95,6 +95,26 @@ def connect(timeout: int = 120) -> docker.DockerClient:
     except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
         raise EngineUnavailable(HOW_TO_START.format(host=host)) from exc
     return client
+
+
+def find_image(
+    client: docker.DockerClient, ref: str, error: type[WorkbenchError] = WorkbenchError
+) -> docker.models.images.Image:
+    """The engine's image for a tag or id.
+
+    Raises:
+        error: the engine has no such image, or cannot describe it (one line).
+    """
+    try:
+        return client.images.get(ref)
+    except docker.errors.ImageNotFound as exc:
+        raise error(
+            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
+            "`docker images`"
+        ) from exc
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        detail = " ".join(str(exc).split())[:300]
+        raise error(f"the engine could not describe {ref!r}: {detail}") from exc
 
 
 def status() -> EngineStatus:

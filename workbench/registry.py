@@ -816,15 +816,7 @@ def push_image(
             f"the engine at {engine.engine_host()} cannot reach {address.host} on this "
             f"machine's loopback; name a registry both reach with --registry / {REGISTRY_ENV}"
         )
-    try:
-        image = client.images.get(ref)
-    except docker.errors.ImageNotFound as exc:
-        raise PushError(
-            f"the engine has no image {ref!r}; build it first (`workbench build`) or check "
-            "`docker images`"
-        ) from exc
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        raise PushError(f"the engine could not describe {ref!r}: {_one_line(exc)}") from exc
+    image = engine.find_image(client, ref, PushError)
     repository, tag = target_reference(ref, image.id, address.host)
     target = f"{repository}:{tag}"
     had_target = target in image.tags
