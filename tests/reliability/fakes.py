@@ -11,9 +11,13 @@ not UTF-8, echo its build arguments' values, fail, or die by ``SIGKILL`` mid-bui
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -120,3 +124,20 @@ def wait_until(predicate: Callable[[], object], timeout: float = 60.0, poll: flo
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting after {timeout} s")
         time.sleep(poll)
+
+
+@contextlib.contextmanager
+def reaped(child: subprocess.Popen) -> Iterator[subprocess.Popen]:
+    """Run the block, then make sure the child process is gone, whatever happened."""
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+def kill_9(child: subprocess.Popen) -> None:
+    """``kill -9`` the child and wait for it to die."""
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)

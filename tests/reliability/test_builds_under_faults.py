@@ -7,8 +7,6 @@ build that should have ended is still queued or running.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -69,17 +67,12 @@ def test_kill_9_during_a_build_marks_it_interrupted_and_keeps_the_history(
         stdout=subprocess.PIPE,
         text=True,
     )
-    try:
+    with fakes.reaped(child):
         build_id = int(child.stdout.readline())
         fakes.wait_until(lambda: "working 3" in store.build(build_id).log)
         assert store.build(build_id).status == "running"
         faults.inject("kill -9 of the process running a build")
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        fakes.kill_9(child)
     restarted = fakes.service(Store(store.path))  # the app starting again
     assert build_id in restarted.interrupted
     record = store.build(build_id)

@@ -239,17 +239,12 @@ def test_kill_9_of_workbench_build_mid_build_shows_interrupted_and_keeps_history
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
+    with fakes.reaped(child):
         fakes.wait_until(
             lambda: any("started" in r.log for r in store.builds(statuses=("running",))), 180
         )
         faults.inject("kill -9 of `workbench build` during a real build")
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        fakes.kill_9(child)
     # the BuildKit CLI it started is told to stop (parent-death signal), not left building
     fakes.wait_until(lambda: not _processes_with(tag), timeout=60)
     history = subprocess.run(
