@@ -8,11 +8,11 @@ import streamlit as st
 
 from ui.stakeholder import apply_large_type, stakeholder_mode
 from ui.state import engine_status
-from workbench.builds import build_service
+from workbench.build.service import build_service
 from workbench.errors import WorkbenchError
 from workbench.home import SAMPLE_PROJECT
 from workbench.project import load_project
-from workbench.recent import recent_projects, remember_project
+from workbench.project.recent import recent_projects, remember_project
 
 st.set_page_config(
     page_title="Image workbench", page_icon=":material/deployed_code:", layout="wide"

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from ui.state import analysis_of, analysis_progress, current_project
-from workbench import charts, compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.analysis.model import SCHEMA_VERSION
+from workbench.compare import charts
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
+from workbench.variants import variant_order
 
 st.title("Breakdown")
 st.caption(f"Where one image's bytes go, to the byte. {UNITS_NOTE}")
@@ -20,9 +21,7 @@ store = Store()
 choices: dict[str, str] = {}
 if project is not None:
     latest = store.latest_images(project.key)
-    for variant in sorted(
-        latest, key=lambda v: compare.VARIANT_ORDER.index(v) if v in compare.VARIANT_ORDER else 99
-    ):
+    for variant in sorted(latest, key=variant_order):
         build = latest[variant]
         choices[f"{variant} ({build.tag})"] = build.image_id
 for data in store.all_analyses(limit=100, schema=SCHEMA_VERSION):

@@ -6,19 +6,16 @@ from datetime import datetime
 
 import streamlit as st
 
-from ui.state import current_project, drop_choice, engine_banner, engine_status, project_variants
-from workbench.builders import available_builders
-from workbench.builds import BuildSpec, build_service
+from ui.state import drop_choice, engine_banner, engine_status, project_variants, require_project
+from workbench.build.builders import available_builders
+from workbench.build.service import BuildSpec, build_service
 from workbench.errors import WorkbenchError
 from workbench.store import ACTIVE, Store
 
 DEFAULT_VARIANTS = ["baseline", "no-cache", "multi-stage"]
 
 st.title("Builds")
-project = current_project()
-if project is None:
-    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
-    st.stop()
+project = require_project()
 status = engine_status()
 engine_banner(status)
 

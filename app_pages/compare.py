@@ -6,19 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from ui.stakeholder import headline_metrics, stakeholder_mode
-from ui.state import analysis_progress, current_project, push_controls, rebuild_controls
-from workbench import charts, compare
+from ui.state import analysis_progress, push_controls, rebuild_controls, require_project
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
+from workbench.compare import charts
+from workbench.compare import figures as compare
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
 st.title("Compare")
 st.caption(f"Each variant's newest image. {UNITS_NOTE}")
-project = current_project()
-if project is None:
-    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
-    st.stop()
+project = require_project()
 
 store = Store()
 latest = store.latest_images(project.key)

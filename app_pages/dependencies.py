@@ -6,10 +6,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.state import current_project, engine_banner, engine_client, engine_status
+from ui.state import engine_banner, engine_client, engine_status, require_project
 from workbench import audit as audits
-from workbench import smoke, variants
-from workbench.builds import BuildSpec, build_service
+from workbench import variants
+from workbench.build.service import BuildSpec, build_service
+from workbench.checks import smoke
+from workbench.engine import inspect_if_present
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
@@ -33,10 +35,7 @@ st.caption(
     "Plan priority 2: which declared dependencies the app never uses, what removing them "
     f"frees in the built image, and the pruned variant. {UNITS_NOTE}"
 )
-project = current_project()
-if project is None:
-    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
-    st.stop()
+project = require_project()
 status = engine_status()
 engine_banner(status)
 
@@ -217,11 +216,11 @@ def pruned_build_and_smoke() -> None:
     if status.reachable and baseline is not None and baseline.image_id:
         try:
             client = engine_client()
-            before = client.api.inspect_image(baseline.image_id)["Size"]
-            after = client.api.inspect_image(record.image_id)["Size"]
-        except Exception:  # an image removed meanwhile
-            before = after = None
-        if before is not None and after is not None:
+            images = [inspect_if_present(client, i) for i in (baseline.image_id, record.image_id)]
+        except WorkbenchError:  # the engine went away meanwhile
+            images = [None, None]
+        if images[0] is not None and images[1] is not None:  # not removed meanwhile
+            before, after = images[0]["Size"], images[1]["Size"]
             plan = f" (plan: {human_bytes(low)} – {human_bytes(high)})" if low is not None else ""
             st.metric(
                 "Measured saving against the baseline",

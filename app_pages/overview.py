@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.stakeholder import headline_metrics, stakeholder_mode
-from ui.state import current_project, engine_banner, engine_status
-from workbench import compare
+from ui.state import current_project, engine_banner, engine_status, require_project
+from workbench.compare import figures as compare
 from workbench.errors import WorkbenchError
 from workbench.units import UNITS_NOTE, human_bytes
 
@@ -49,10 +49,7 @@ if status.reachable:
         st.info("No stand-in base images: run `workbench bootstrap` if bases cannot be pulled.")
 
 st.subheader("Project")
-project = current_project()
-if project is None:
-    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
-    st.stop()
+project = require_project()
 
 st.markdown(f"**{project.path.name}** · `{project.path}`")
 files = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import current_project
+from ui.state import require_project
 from workbench.errors import WorkbenchError
 from workbench.project import load_project
 from workbench.report import Report, build_report, report_html, report_zip
@@ -27,10 +27,7 @@ st.caption(
     "The Compare page's figures as a report to send around: an HTML file that opens "
     f"offline, or everything in a zip (HTML, Markdown, CSV, JSON, a PNG per chart). {UNITS_NOTE}"
 )
-project = current_project()
-if project is None:
-    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
-    st.stop()
+project = require_project()
 
 # The newest image per variant: a new build or analysis makes a new report.
 stamp = tuple(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import current_project, drop_choice, project_dependencies, project_variants
+from ui.state import drop_choice, project_dependencies, project_variants, require_project
 from workbench import variants
 
 st.title("Variants")
@@ -12,10 +12,7 @@ st.caption(
     "Each variant is derived from the project's own Dockerfile. The project's files are "
     "never changed: variants are built from a separate build context."
 )
-project = current_project()
-if project is None:
-    st.warning("Pick a project folder with a Dockerfile in the sidebar.")
-    st.stop()
+project = require_project()
 
 with st.expander("Dependencies to drop (pruned-deps and combined)", expanded=False):
     st.multiselect(

@@ -36,6 +36,6 @@ def docker_client() -> docker.DockerClient:
 @pytest.fixture(scope="session")
 def stand_ins(docker_client: docker.DockerClient) -> list:
     """The stand-in base images, made if missing."""
-    from workbench.bootstrap import ensure_base_images
+    from workbench.engine.bootstrap import ensure_base_images
 
     return ensure_base_images(docker_client, log=lambda line: None)

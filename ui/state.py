@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 import docker
@@ -11,10 +12,14 @@ import streamlit as st
 from workbench import engine, variants
 from workbench.analysis import ImageAnalysis
 from workbench.analysis.model import SCHEMA_VERSION
+from workbench.analysis.stored import start_analysis
+from workbench.build.rebuild import RebuildSubject, start_rebuild_probe
 from workbench.engine import EngineStatus
 from workbench.errors import WorkbenchError
-from workbench.image_jobs import ANALYSIS, PUSH, REBUILD, image_jobs, rebuild_subject
+from workbench.jobs import ANALYSIS, PUSH, REBUILD, process_jobs
 from workbench.project import Project, load_project
+from workbench.project.manifests import runtime_dependency_names
+from workbench.registry import start_push
 from workbench.store import Store
 
 
@@ -42,6 +47,15 @@ def current_project() -> Project | None:
         return None
 
 
+def require_project() -> Project:
+    """The project picked in the sidebar; without one, say how to pick one and stop the page."""
+    project = current_project()
+    if project is None:
+        st.warning("Pick a project folder with a Dockerfile in the sidebar.")
+        st.stop()
+    return project
+
+
 def engine_banner(status: EngineStatus) -> None:
     """A banner saying what to do when no engine answers."""
     if not status.reachable:
@@ -54,17 +68,7 @@ def engine_banner(status: EngineStatus) -> None:
 
 def project_dependencies(project: Project) -> list[str]:
     """The names the project's pyproject.toml declares as runtime dependencies."""
-    import tomllib
-
-    from workbench.audit_scan import declared_dependencies
-
-    if project.pyproject is None:
-        return []
-    try:
-        data = tomllib.loads(project.pyproject.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [d.spelled for d in declared_dependencies(data) if d.group == "runtime"]
+    return runtime_dependency_names(project.pyproject)
 
 
 @st.cache_data(max_entries=16, show_spinner="Deriving the variants…")
@@ -96,17 +100,17 @@ def analysis_of(image_id: str | None) -> ImageAnalysis | None:
 def analysis_progress(image_ids: list[str], key: str) -> None:
     """Queue analyses of the images that lack one and show their progress live."""
     store = Store()
-    jobs = image_jobs()
+    jobs = process_jobs()
     for image_id in image_ids:
         # a failed job is not retried on every rerun: the page says why
-        if store.latest_analysis(image_id, SCHEMA_VERSION) is None and jobs.job(image_id) is None:
-            jobs.submit(image_id, ANALYSIS)
+        missing = store.latest_analysis(image_id, SCHEMA_VERSION) is None
+        if missing and jobs.job(ANALYSIS, image_id) is None:
+            start_analysis(image_id, store=store, jobs=jobs)
     job_progress(image_ids, ANALYSIS, key)
 
 
 def push_controls(image_ids: list[str], key: str) -> None:
     """A button that measures compressed sizes by pushing to the local registry."""
-    jobs = image_jobs()
     if st.button(
         "Measure in a registry",
         key=f"{key}_push",
@@ -114,17 +118,16 @@ def push_controls(image_ids: list[str], key: str) -> None:
         "reads the stored layer sizes: the exact compressed size, instead of the estimate.",
     ):
         for image_id in image_ids:
-            jobs.submit(image_id, PUSH)
+            start_push(image_id)
     job_progress(image_ids, PUSH, key)
 
 
 def rebuild_controls(project: Project, variant_names: list[str], key: str) -> None:
     """A button that times each variant's rebuilds in the background, for Compare."""
-    jobs = image_jobs()
     drop = drop_choice(project)
     errors = {v.name: v.error for v in project_variants(project, drop) if v.error}
     names = [name for name in variant_names if name not in errors]
-    subjects = [rebuild_subject(project.path, name, drop) for name in names]
+    subjects = [RebuildSubject(str(project.path), name, drop) for name in names]
     if st.button(
         "Measure rebuild times",
         key=f"{key}_rebuild",
@@ -133,21 +136,21 @@ def rebuild_controls(project: Project, variant_names: list[str], key: str) -> No
         "lock change. A few minutes per variant; it waits for running builds to finish.",
     ):
         for subject in subjects:
-            jobs.submit(subject, REBUILD)
+            start_rebuild_probe(subject)
     skipped = [f"{name} ({errors[name]})" for name in variant_names if name in errors]
     if skipped:
         st.caption(f"Not timed, since they cannot be made now: {'; '.join(skipped)}.")
     job_progress(subjects, REBUILD, key)
 
 
-def job_progress(image_ids: list[str], kind: str, key: str) -> None:
+def job_progress(subjects: Sequence[Hashable], kind: str, key: str) -> None:
     """Show the live progress of background jobs; rerun the page when the last ends."""
-    jobs = image_jobs()
+    jobs = process_jobs()
     what = {ANALYSIS: "Analysing", PUSH: "Pushing", REBUILD: "Timing the rebuilds of"}[kind]
 
     @st.fragment(run_every=1.0)
     def _live() -> None:
-        mine = [jobs.job(image_id, kind) for image_id in image_ids]
+        mine = [jobs.job(kind, subject) for subject in subjects]
         running = [job for job in mine if job is not None and not job.finished]
         flag = f"{key}_{kind}_running"
         was = st.session_state.get(flag, False)

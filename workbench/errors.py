@@ -29,12 +29,28 @@ class PlanError(WorkbenchError):
     """A plan file is malformed."""
 
 
+class StoreError(WorkbenchError):
+    """The store cannot be read or written."""
+
+
 class AnalysisError(WorkbenchError):
     """An image could not be read or analysed."""
 
 
+class TarFormatError(AnalysisError, ValueError):
+    """A tar stream is malformed: a bad header, a bad number, or it ends inside a member."""
+
+
 class VariantError(WorkbenchError):
     """A Dockerfile variant cannot be derived, or no variant has that name."""
+
+
+class CannotTransform(VariantError):
+    """A Dockerfile the workbench cannot rewrite; the message says why, in one line."""
+
+
+class BuildError(WorkbenchError):
+    """A build could not be started or failed."""
 
 
 class RegistryError(WorkbenchError):
@@ -51,6 +67,10 @@ class BudgetError(WorkbenchError):
 
 class AuditError(WorkbenchError):
     """A dependency audit cannot run: no pyproject, an unreadable lock, a missing image."""
+
+
+class ReportError(WorkbenchError):
+    """A report cannot be made from what the store holds."""
 
 
 class SmokeError(WorkbenchError):

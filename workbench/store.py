@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import WorkbenchError
+from workbench.errors import StoreError
 from workbench.home import workbench_home
 from workbench.processes import host_name, pid_alive
 
@@ -125,10 +125,6 @@ MIGRATIONS: list[str] = [
     CREATE INDEX audits_by_project ON audits (project_key, id);
     """,
 ]
-
-
-class StoreError(WorkbenchError):
-    """The store cannot be read or written."""
 
 
 def _hint(exc: sqlite3.Error) -> str:

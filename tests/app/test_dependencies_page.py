@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT
 from tests.unit.test_audit import SHOP, _facts_for
 from workbench.audit import run_audit
-from workbench.lockgraph import load_lock
+from workbench.audit.graph import load_lock
 from workbench.project import load_project
 
 PAGE = REPO_ROOT / "app_pages" / "dependencies.py"

@@ -42,7 +42,7 @@ def test_a_folder_without_dockerfile_shows_an_error(tmp_path) -> None:
 
 def test_opening_a_folder_makes_it_the_project_and_remembers_it() -> None:
     from tests.conftest import TINY_PROJECT
-    from workbench.recent import recent_projects
+    from workbench.project.recent import recent_projects
 
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()

@@ -7,8 +7,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT, TINY_PROJECT
 from tests.synthetic import fill_store
-from workbench.builds import BuildService, BuildSpec
-from workbench.image_jobs import REBUILD, image_jobs, rebuild_subject
+from workbench.build.rebuild import RebuildSubject
+from workbench.build.service import BuildService, BuildSpec
+from workbench.jobs import REBUILD, process_jobs
 from workbench.project import load_project
 from workbench.store import Store
 
@@ -108,9 +109,9 @@ def test_compare_measures_rebuild_times_in_the_background(docker_client, stand_i
     assert set(table["Rebuild after a lock change (s)"]) == {"not measured"}
     at.button(key="compare_rebuild").click().run()
     assert not at.exception
-    jobs = image_jobs()
+    jobs = process_jobs()
     for variant in table["Variant"]:
-        job = jobs.wait(rebuild_subject(project.path, variant), REBUILD, timeout=600)
+        job = jobs.wait(REBUILD, RebuildSubject(str(project.path), variant), timeout=600)
         assert job.state == "done", job.error
     at.run()
     table = at.dataframe[-1].value

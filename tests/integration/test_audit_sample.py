@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import SAMPLE_PROJECT
 from workbench.audit import latest_audit, run_audit
-from workbench.builds import BuildService, BuildSpec
+from workbench.build.service import BuildService, BuildSpec
 from workbench.project import load_project
 from workbench.store import Store
 from workbench.variants import derive_variant

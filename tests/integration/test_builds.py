@@ -13,8 +13,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from workbench.builders import BuildError
-from workbench.builds import BuildService, BuildSpec
+from workbench.build.service import BuildService, BuildSpec
+from workbench.errors import BuildError
 from workbench.project import load_project
 from workbench.store import Store
 

@@ -7,8 +7,9 @@ import time
 import docker
 import pytest
 
-from workbench import bootstrap, engine
-from workbench.engine import STAND_IN_LABEL, STAND_IN_REPLACES_LABEL
+from workbench import engine
+from workbench.engine import bootstrap
+from workbench.labels import STAND_IN, STAND_IN_REPLACES
 
 pytestmark = pytest.mark.docker
 
@@ -41,8 +42,8 @@ def test_stand_ins_say_what_they_replace(docker_client: docker.DockerClient, sta
     for result in stand_ins:
         image = docker_client.images.get(result.reference)
         if result.stand_in:
-            assert image.labels[STAND_IN_LABEL] == "true"
-            assert image.labels[STAND_IN_REPLACES_LABEL] == result.reference
+            assert image.labels[STAND_IN] == "true"
+            assert image.labels[STAND_IN_REPLACES] == result.reference
     assert set(engine.status().stand_ins) >= {r.reference for r in stand_ins if r.stand_in}
 
 
@@ -69,7 +70,7 @@ def test_a_uv_stand_in_can_be_made_again_under_another_name(
     try:
         bootstrap._make_uv(docker_client, reference, log=lambda line: None)
         image = docker_client.images.get(reference)
-        assert image.labels[STAND_IN_REPLACES_LABEL] == reference
+        assert image.labels[STAND_IN_REPLACES] == reference
         assert image.attrs["Config"]["Entrypoint"] == ["/uv"]
     finally:
         docker_client.images.remove(reference, force=True)

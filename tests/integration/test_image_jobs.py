@@ -7,9 +7,12 @@ import pytest
 from tests.conftest import TINY_PROJECT
 from tests.integration.test_registry import free_port
 from workbench import registry, variants
-from workbench.builds import BuildService, BuildSpec
-from workbench.image_jobs import ANALYSIS, PUSH, REBUILD, ImageJobs, rebuild_subject
+from workbench.analysis.stored import start_analysis
+from workbench.build.rebuild import RebuildSubject, start_rebuild_probe
+from workbench.build.service import BuildService, BuildSpec
+from workbench.jobs import ANALYSIS, PUSH, REBUILD, Jobs
 from workbench.project import load_project
+from workbench.registry import start_push
 from workbench.store import Store
 
 pytestmark = pytest.mark.docker
@@ -22,18 +25,20 @@ def test_an_analysis_and_a_push_run_in_the_background(docker_client, stand_ins) 
     service = BuildService(store)
     [build] = service.wait([service.submit(BuildSpec(project, "baseline", variant.dockerfile))])
     assert build.status == "succeeded"
-    jobs = ImageJobs(store)
-    first, second = jobs.submit(build.image_id), jobs.submit(build.image_id)
+    jobs = Jobs()
+    first = start_analysis(build.image_id, store=store, jobs=jobs)
+    second = start_analysis(build.image_id, store=store, jobs=jobs)
     # asked twice: one job (the snapshots may differ in state: it may have started between)
-    assert (first.image_id, first.requested_at) == (second.image_id, second.requested_at)
-    job = jobs.wait(build.image_id, ANALYSIS, timeout=300)
+    assert (first.subject, first.requested_at) == (second.subject, second.requested_at)
+    job = jobs.wait(ANALYSIS, build.image_id, timeout=300)
     assert job.state == "done", job.error
     analysis = store.latest_analysis(build.image_id)
     assert analysis["size_bytes"] == sum(analysis["components"].values())
 
     registry.up(port=free_port())
     try:
-        job = jobs.wait(jobs.submit(build.image_id, PUSH).image_id, PUSH, timeout=300)
+        pushing = start_push(build.image_id, store=store, jobs=jobs)
+        job = jobs.wait(PUSH, pushing.subject, timeout=300)
         assert job.state == "done", job.error
         push = store.latest_push(build.image_id)
         assert push["total_bytes"] == sum(layer["size"] for layer in push["layers"])
@@ -51,9 +56,9 @@ def test_rebuild_times_are_measured_in_the_background(docker_client, stand_ins) 
     project = load_project(TINY_PROJECT)
     before = _tree_digest(project.path)
     store = Store()
-    jobs = ImageJobs(store)
-    subject = rebuild_subject(project.path, "no-cache")
-    job = jobs.wait(jobs.submit(subject, REBUILD).image_id, REBUILD, timeout=600)
+    jobs = Jobs()
+    subject = RebuildSubject(str(project.path), "no-cache")
+    job = jobs.wait(REBUILD, start_rebuild_probe(subject, store=store, jobs=jobs).subject, 600)
     assert job.state == "done", job.error
     [cost] = store.rebuild_costs(project.key)
     assert cost["variant"] == "no-cache"
@@ -62,10 +67,7 @@ def test_rebuild_times_are_measured_in_the_background(docker_client, stand_ins) 
     assert _tree_digest(project.path) == before  # measured on a scratch copy
     assert not docker_client.images.list(name="workbench-probe/*")
 
-    failed = jobs.wait(
-        jobs.submit(rebuild_subject(project.path, "pruned-deps"), REBUILD).image_id,
-        REBUILD,
-        timeout=60,
-    )
+    pruned = RebuildSubject(str(project.path), "pruned-deps")
+    failed = jobs.wait(REBUILD, start_rebuild_probe(pruned, store=store, jobs=jobs).subject, 60)
     assert failed.state == "failed"
     assert "no dependencies chosen to drop" in failed.error

@@ -13,9 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import TINY_PROJECT
-from workbench.builds import BuildService, BuildSpec
+from workbench.build.service import BuildService, BuildSpec
+from workbench.checks.smoke import latest_smoke, run_smoke
+from workbench.labels import SMOKE, SMOKE_OWNER
 from workbench.project import load_project
-from workbench.smoke import LABEL, latest_smoke, run_smoke
 from workbench.store import Store
 
 pytestmark = pytest.mark.docker
@@ -48,7 +49,7 @@ def images(docker_client: docker.DockerClient, stand_ins, tmp_path_factory) -> d
 def _leftovers(client: docker.DockerClient, image_id: str) -> list:
     return [
         c
-        for c in client.containers.list(all=True, filters={"label": LABEL})
+        for c in client.containers.list(all=True, filters={"label": SMOKE})
         if c.attrs.get("Image") == image_id
     ]
 
@@ -126,11 +127,11 @@ def test_the_cli_says_one_line_and_exits_non_zero(images, docker_client) -> None
 
 
 def test_leftovers_of_a_dead_process_are_removed(images, docker_client, tmp_path: Path) -> None:
-    from workbench.smoke import OWNER_LABEL, remove_leftovers
+    from workbench.checks.smoke import remove_leftovers
 
     container = docker_client.containers.create(
         images["silent"],
-        labels={LABEL: "1", OWNER_LABEL: f"{os.uname().nodename}:999999999"},
+        labels={SMOKE: "1", SMOKE_OWNER: f"{os.uname().nodename}:999999999"},
     )
     try:
         assert container.name in remove_leftovers(docker_client)

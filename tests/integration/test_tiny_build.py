@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import TINY_PROJECT
 from tests.integration.test_variant_builds import health
-from workbench.bootstrap import PYTHON_REF
+from workbench.engine.bootstrap import PYTHON_REF
 
 pytestmark = pytest.mark.docker
 TAG = "workbench-test/tiny:foundation"

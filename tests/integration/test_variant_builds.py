@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import TINY_PROJECT
 from workbench import variants
-from workbench.builds import BuildService, BuildSpec
+from workbench.build.service import BuildService, BuildSpec
 from workbench.project import load_project
 from workbench.store import Store
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench import builders
-from workbench.builders import BuilderInfo
-from workbench.builds import BuildService, BuildSpec
+from workbench.build import builders
+from workbench.build.builders import BuilderInfo
+from workbench.build.service import BuildService, BuildSpec
 from workbench.project import load_project
 from workbench.store import Store
 

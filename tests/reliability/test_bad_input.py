@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TINY_PROJECT
-from workbench import builders
 from workbench.analysis import load_rules
-from workbench.builders import (
+from workbench.build import builders
+from workbench.build.builders import (
     DOCKERFILE_NAME,
     BuildProgress,
     make_context,
@@ -27,8 +27,8 @@ from workbench.builders import (
     parse_classic_event,
 )
 from workbench.errors import AnalysisError, PlanError, ProjectError, VariantError
-from workbench.plan import load_plan
 from workbench.project import load_project
+from workbench.project.plan import load_plan
 from workbench.variants import derive_variant
 
 

@@ -22,8 +22,9 @@ import pytest
 
 from tests.reliability import fakes
 from tests.reliability.proxy import EngineProxy
-from workbench import analyses, builders
-from workbench.builds import BuildService, BuildSpec
+from workbench.analysis import stored as analyses
+from workbench.build import builders
+from workbench.build.service import BuildService, BuildSpec
 from workbench.errors import AnalysisError
 from workbench.project import load_project
 from workbench.store import LOG_CAP_BYTES, Store

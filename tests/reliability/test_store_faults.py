@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.reliability import fakes
 from workbench import store as store_module
-from workbench.store import Store, StoreError
+from workbench.errors import StoreError
+from workbench.store import Store
 
 
 class _Disk:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from tests.conftest import SAMPLE_PROJECT, TINY_PROJECT
-from workbench.analyses import application_paths, options_key
+from workbench.analysis.stored import application_paths, options_key
 
 
 def test_the_sample_copies_three_application_paths() -> None:

@@ -13,19 +13,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import FIXTURES, SAMPLE_PROJECT
 from tests.unit.analysis.analysis_archives import Dir, File, docker_archive, layer_tar
-from workbench import audit_scan
-from workbench.audit import Audit, is_dev_tool, latest_audit, run_audit
-from workbench.audit_scan import (
-    CopiedSource,
-    Declared,
-    command_uses,
-    copied_sources,
-    declared_dependencies,
-    final_command,
-    guess_modules,
-    names_for,
-)
-from workbench.distributions import (
+from workbench.audit import scan as audit_scan
+from workbench.audit.core import Audit, is_dev_tool, latest_audit, run_audit
+from workbench.audit.distributions import (
     Distribution,
     ImageFacts,
     console_scripts,
@@ -35,9 +25,18 @@ from workbench.distributions import (
     read_image_facts,
     script_paths,
 )
+from workbench.audit.graph import LockGraph, load_lock, parse_lock
+from workbench.audit.scan import (
+    CopiedSource,
+    command_uses,
+    copied_sources,
+    final_command,
+    guess_modules,
+    names_for,
+)
 from workbench.errors import AuditError
-from workbench.lockgraph import LockGraph, load_lock, normalize, parse_lock
 from workbench.project import load_project
+from workbench.project.manifests import Declared, declared_dependencies, normalize
 from workbench.store import Store
 
 AUDIT = FIXTURES / "audit"
@@ -548,7 +547,7 @@ def test_cli_json_is_the_stored_shape_without_the_bulky_parts() -> None:
 
 
 def test_a_background_audit_lands_in_the_store_or_says_why_not(shop, tmp_path) -> None:
-    from workbench.audit import audit_error, audit_running, start_audit
+    from workbench.audit.core import audit_error, audit_running, start_audit
 
     assert start_audit(shop, use_image=False)
     deadline = time.monotonic() + 60

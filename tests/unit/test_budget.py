@@ -9,9 +9,10 @@ import docker.errors
 import pytest
 from typer.testing import CliRunner
 
-from workbench import budget, engine
+from workbench import engine
 from workbench.analysis import Compressed, ImageAnalysis
-from workbench.budget import BudgetResult, Limits, Violation, check_budget
+from workbench.checks import budget
+from workbench.checks.budget import BudgetResult, Limits, Violation, check_budget
 from workbench.cli import app
 from workbench.errors import BudgetError
 from workbench.store import Store

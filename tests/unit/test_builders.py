@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.builders import (
+from workbench.build.builders import (
     DOCKERFILE_NAME,
     BuilderInfo,
-    BuildError,
     BuildProgress,
     choose_builder,
     make_context,
@@ -16,6 +15,7 @@ from workbench.builders import (
     parse_buildkit_line,
     parse_classic_event,
 )
+from workbench.errors import BuildError
 
 BUILDKIT_FAILURE = """\
 #3 [internal] load metadata for docker.io/library/debian:bookworm-slim
@@ -146,7 +146,7 @@ def test_the_context_respects_dockerignore_and_overlays(tmp_path: Path) -> None:
 def test_the_builder_probe_is_remembered_until_a_cli_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workbench import builders
+    from workbench.build import builders
 
     cli = tmp_path / "docker"
     cli.write_text("#!/bin/sh\n")

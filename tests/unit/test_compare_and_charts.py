@@ -3,9 +3,10 @@ from __future__ import annotations
 import json
 
 from tests.synthetic import MB, SHAPES, analysis, build_record
-from workbench import charts, compare
 from workbench.analysis import COMPONENTS
-from workbench.plan import parse_plan
+from workbench.compare import charts
+from workbench.compare import figures as compare
+from workbench.project.plan import parse_plan
 
 
 def _figures() -> list[compare.VariantFigures]:

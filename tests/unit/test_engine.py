@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 
 from workbench import engine
 from workbench.cli import app
+from workbench.engine import start
 from workbench.errors import EngineUnavailable
 
 NOWHERE = "tcp://127.0.0.1:9"
@@ -25,7 +26,7 @@ def test_ensure_does_not_start_anything_for_a_remote_engine(
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", NOWHERE)
     started = []
-    monkeypatch.setattr(engine.subprocess, "Popen", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(start.subprocess, "Popen", lambda *a, **k: started.append(a))
     with pytest.raises(EngineUnavailable, match="No Docker engine answers"):
         engine.ensure(timeout_s=1, log=lambda line: None)
     assert started == []
@@ -33,7 +34,7 @@ def test_ensure_does_not_start_anything_for_a_remote_engine(
 
 def test_ensure_without_root_stops_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    monkeypatch.setattr(engine, "_can_install", lambda: False)
+    monkeypatch.setattr(start, "_can_install", lambda: False)
     with pytest.raises(EngineUnavailable) as caught:
         engine.ensure(timeout_s=1, log=lambda line: None)
     assert "\n" not in str(caught.value)

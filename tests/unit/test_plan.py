@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import SAMPLE_PROJECT
 from workbench.errors import PlanError
-from workbench.plan import SizeRange, load_plan, parse_plan
+from workbench.project.plan import SizeRange, load_plan, parse_plan
 
 
 def test_the_sample_plan_carries_the_seed_estimates() -> None:

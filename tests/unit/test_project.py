@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import SAMPLE_PROJECT
 from workbench.errors import ProjectError
 from workbench.project import load_project, slug
-from workbench.recent import recent_projects, remember_project
+from workbench.project.recent import recent_projects, remember_project
 
 
 def test_the_sample_has_everything() -> None:

@@ -5,9 +5,12 @@ import time
 
 import pytest
 
-from workbench import image_jobs, rebuild
-from workbench.builders import BuilderInfo, BuildError
-from workbench.image_jobs import REBUILD, ImageJob, rebuild_subject
+from workbench.analysis.stored import start_analysis
+from workbench.build import rebuild
+from workbench.build.builders import BuilderInfo
+from workbench.build.rebuild import RebuildSubject, start_rebuild_probe
+from workbench.errors import BuildError
+from workbench.jobs import ANALYSIS, REBUILD, Jobs
 from workbench.store import Store
 
 
@@ -49,16 +52,23 @@ def test_a_rebuild_probe_gives_up_on_builds_that_never_end(tmp_path) -> None:
         rebuild.wait_for_idle_builds(store, poll_s=0.01, timeout_s=0.05)
 
 
-def test_a_rebuild_job_is_labelled_by_its_variant() -> None:
-    subject = rebuild_subject("/projects/odd\nname, really", "pruned-deps", ("ruff", "poetry"))
-    job = ImageJob(subject, REBUILD, "queued", 0.0)
+def test_a_rebuild_job_is_labelled_by_its_variant(tmp_path) -> None:
+    subject = RebuildSubject("/projects/odd\nname, really", "pruned-deps", ("ruff", "poetry"))
+    jobs = Jobs()
+    job = start_rebuild_probe(subject, store=Store(tmp_path / "store.db"), jobs=jobs)
     assert job.label == "pruned-deps"
-    assert image_jobs._rebuild_parts(subject) == (
+    assert jobs.wait(REBUILD, subject, timeout=30).subject == subject
+    assert (subject.project_path, subject.variant, subject.drop) == (
         "/projects/odd\nname, really",
         "pruned-deps",
         ("ruff", "poetry"),
     )
-    assert ImageJob("sha256:0123456789abcdef", "analysis", "queued", 0.0).label == "0123456789ab"
+    unreachable = start_analysis(
+        "sha256:0123456789abcdef", store=Store(tmp_path / "store.db"), jobs=jobs,
+        client_factory=lambda: None,
+    )  # fmt: skip
+    assert unreachable.label == "0123456789ab"
+    assert jobs.wait(ANALYSIS, "sha256:0123456789abcdef", timeout=30).state == "failed"
 
 
 def test_each_probe_makes_a_change_no_earlier_probe_made(tmp_path, monkeypatch) -> None:

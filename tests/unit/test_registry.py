@@ -9,10 +9,11 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from workbench import engine, registry
+from workbench import engine
 from workbench.cli import app
 from workbench.errors import PushError, RegistryError
-from workbench.registry import PushedLayer, RegistryAddress
+from workbench.registry import core as registry
+from workbench.registry.core import PushedLayer, RegistryAddress
 from workbench.store import Store
 
 IMAGE_ID = "sha256:" + "fe721b733e53" + "0" * 52

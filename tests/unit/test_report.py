@@ -13,11 +13,12 @@ import typer
 from typer.testing import CliRunner
 
 from tests.synthetic import analysis, build_record
-from workbench import compare, report
 from workbench.analysis import COMPONENTS, ImageAnalysis
+from workbench.compare import figures as compare
 from workbench.errors import WorkbenchError
-from workbench.plan import parse_plan
 from workbench.project import load_project
+from workbench.project.plan import parse_plan
+from workbench.report import core as report
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
@@ -283,7 +284,7 @@ def _fill(store: Store, project_dir: Path, variants: list[str]) -> None:
 
 
 def _app() -> typer.Typer:
-    from workbench import cli_report
+    from workbench.cli import report as cli_report
 
     app = typer.Typer()
 

@@ -7,9 +7,7 @@ import json
 import pytest
 
 from tests.conftest import SAMPLE_PROJECT, TINY_PROJECT
-from workbench.errors import SmokeError
-from workbench.plan import SmokeSettings
-from workbench.smoke import (
+from workbench.checks.smoke import (
     SmokeResult,
     _exposed_ports,
     _MemoryWatch,
@@ -17,6 +15,8 @@ from workbench.smoke import (
     run_smoke,
     settings_for_image,
 )
+from workbench.errors import SmokeError
+from workbench.project.plan import SmokeSettings
 from workbench.store import Store
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.store import LOG_CAP_BYTES, MIGRATIONS, Store, StoreError
+from workbench.errors import StoreError
+from workbench.store import LOG_CAP_BYTES, MIGRATIONS, Store
 
 
 def _build(store: Store, **extra) -> int:

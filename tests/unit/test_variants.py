@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench import variants
-from workbench.dockerfile import CannotTransform, parse, parse_run, tokenize, walk
-from workbench.errors import ProjectError, VariantError, WorkbenchError
-from workbench.variants import (
+from workbench.errors import CannotTransform, ProjectError, VariantError, WorkbenchError
+from workbench.variants import transforms as variants
+from workbench.variants.dockerfile import parse, parse_run, tokenize, walk
+from workbench.variants.transforms import (
     PLAN_TASKS,
     VARIANT_NAMES,
     Variant,

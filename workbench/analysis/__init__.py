@@ -19,7 +19,6 @@ from workbench.analysis.classify import (
     load_rules,
 )
 from workbench.analysis.image import (
-    STAND_IN_REPLACES_LABEL,
     analyze_archive,
     analyze_image,
     analyze_stream,
@@ -37,7 +36,6 @@ __all__ = [
     "COMPONENTS",
     "COMPONENT_LABELS",
     "PLAN_ROWS",
-    "STAND_IN_REPLACES_LABEL",
     "ComponentDetail",
     "Compressed",
     "DebianPackage",

@@ -47,9 +47,10 @@ from workbench.analysis.packages import (
 )
 from workbench.analysis.reader import ChunkReader, EntryKind, ImageArchive, read_archive
 from workbench.errors import AnalysisError
+from workbench.labels import STAND_IN_REPLACES
 
-STAND_IN_REPLACES_LABEL = "org.workbench.stand-in.replaces"
 SOURCES = ("auto", "export", "overlay2")
+PULL_HINT = "build or pull it first (`docker images` lists them)"
 TOP_N = 20
 PREFETCH_BYTES = 64 * 1024 * 1024
 _SYMLINK = EntryKind.SYMLINK
@@ -274,7 +275,7 @@ def analyze_archive(
             gzip_bytes=sum(gzip_all) if gzip_all and None not in gzip_all else None,  # type: ignore[arg-type]
             zstd_bytes=sum(zstd_all) if zstd_all and None not in zstd_all else None,  # type: ignore[arg-type]
         ),
-        stand_in_base=labels.get(STAND_IN_REPLACES_LABEL) or None,
+        stand_in_base=labels.get(STAND_IN_REPLACES) or None,
         engine_size_bytes=sum(engine_bytes) if None not in engine_bytes else None,  # type: ignore[arg-type]
         workdir=workdir,
         app_paths=prefixes,
@@ -424,19 +425,14 @@ def analyze_image(
     Raises:
         AnalysisError: when the engine lacks the image or the export is unreadable.
     """
-    import docker.errors
-    import requests.exceptions
 
-    engine_errors = (docker.errors.DockerException, requests.exceptions.RequestException)
+    from workbench.engine.images import ENGINE_ERRORS, inspect_image
+
     rule_set = _rule_set(rules)
+    inspect = inspect_image(client, ref, AnalysisError, PULL_HINT)
     try:
-        inspect = client.api.inspect_image(ref)
-        api_history = client.api.history(ref)
-    except docker.errors.ImageNotFound as exc:
-        raise AnalysisError(
-            f"the engine has no image {ref!r}; build or pull it first (`docker images` lists them)"
-        ) from exc
-    except engine_errors as exc:
+        api_history = client.api.history(inspect["Id"])
+    except ENGINE_ERRORS as exc:
         raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
     if source not in SOURCES:
         raise AnalysisError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
@@ -495,5 +491,5 @@ def analyze_image(
         image_id=inspect.get("Id") or result.image_id,
         tags=tuple(inspect.get("RepoTags") or ()) or result.tags,
         engine_size_bytes=inspect.get("Size"),
-        stand_in_base=labels.get(STAND_IN_REPLACES_LABEL) or result.stand_in_base,
+        stand_in_base=labels.get(STAND_IN_REPLACES) or result.stand_in_base,
     )

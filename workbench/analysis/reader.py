@@ -35,15 +35,8 @@ from enum import StrEnum
 from typing import Any
 
 from workbench.analysis.compress import GzipEstimator, Sink, ZstdEstimator
-from workbench.analysis.tarstream import (
-    DIRTYPE,
-    LNKTYPE,
-    REGULAR_TYPES,
-    SYMTYPE,
-    TarFormatError,
-    TarReader,
-)
-from workbench.errors import AnalysisError
+from workbench.analysis.tarstream import DIRTYPE, LNKTYPE, REGULAR_TYPES, SYMTYPE, TarReader
+from workbench.errors import AnalysisError, TarFormatError
 
 READ_SIZE = 1024 * 1024
 JSON_LIMIT = 64 * 1024 * 1024

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.errors import TarFormatError
+
 BLOCK = 512
 ZERO_BLOCK = bytes(BLOCK)
 USTAR_MAGIC = b"ustar\x0000"
@@ -37,10 +39,6 @@ HEADER_ONLY_TYPES = frozenset((LNKTYPE, SYMTYPE, ord("3"), ord("4"), DIRTYPE, or
 
 Member = tuple[str, int, int, str]
 """``(name, typeflag, size, linkname)``; ``typeflag`` is the header's type byte."""
-
-
-class TarFormatError(ValueError):
-    """The stream is not a well-formed tar."""
 
 
 def _text(raw: bytes) -> str:

@@ -72,8 +72,8 @@ def test_an_estimate_without_zstd_does_not_serve_a_zstd_analysis():
 
 
 def test_the_store_keeps_estimates_by_diff_id_per_compression_level(tmp_path):
-    from workbench.analyses import StoredEstimates
     from workbench.analysis.compress import GZIP_LEVEL
+    from workbench.analysis.stored import StoredEstimates
     from workbench.store import Store
 
     store = Store(tmp_path / "store.db")

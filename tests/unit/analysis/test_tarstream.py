@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.analysis.reader import ForwardStream
-from workbench.analysis.tarstream import REGULAR_TYPES, TarFormatError, TarReader
+from workbench.analysis.tarstream import REGULAR_TYPES, TarReader
+from workbench.errors import TarFormatError
 
 FORMATS = {"gnu": tarfile.GNU_FORMAT, "pax": tarfile.PAX_FORMAT, "ustar": tarfile.USTAR_FORMAT}
 SEGMENT = st.text(

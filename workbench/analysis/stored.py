@@ -1,0 +1,206 @@
+"""Analyses kept in the store: analyse an image once, answer again from the store.
+
+Results are keyed by image id and the options that change them (compression, rules),
+so analysing the same image again answers without touching the engine's export.
+The application paths come from the Dockerfile the image was built from: the
+destinations of the final stage's COPY/ADD from the build context, dependency
+manifests excepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from workbench import engine
+from workbench.analysis import ImageAnalysis, analyze_image
+from workbench.analysis.compress import GZIP_LEVEL
+from workbench.analysis.layer_cache import ESTIMATE_VERSION, LayerEstimate
+from workbench.analysis.model import SCHEMA_VERSION
+from workbench.errors import AnalysisError
+from workbench.jobs import ANALYSIS, Job, Jobs, process_jobs, short_id
+from workbench.labels import DOCKERFILE_SHA256, PROJECT_PATH
+from workbench.project.manifests import is_manifest
+from workbench.store import Store
+from workbench.variants import dockerfile as df
+
+
+def application_paths(dockerfile_text: str) -> tuple[str, ...]:
+    """Where the final stage copies the project's own files (manifests excepted).
+
+    Args:
+        dockerfile_text: the Dockerfile the image was built from.
+
+    Returns:
+        Absolute destination paths; empty when the Dockerfile cannot be read, so the
+        analysis falls back to the WORKDIR.
+    """
+    paths: list[str] = []
+    for spec, dest in df.final_stage_context_copies(dockerfile_text):
+        if all(is_manifest(source) for source in spec.sources):
+            continue
+        dest = posixpath.normpath(dest)
+        if len(spec.sources) == 1 and not spec.dest.endswith("/") and spec.sources[0] != ".":
+            paths.append(dest)  # a file copied to a file name, or a folder's content
+        elif spec.sources == (".",) or spec.sources == ("./",):
+            paths.append(dest)
+        else:
+            paths.extend(
+                posixpath.join(dest, posixpath.basename(source.rstrip("/")))
+                if not source.endswith("/")
+                else dest
+                for source in spec.sources
+            )
+    return tuple(dict.fromkeys(path for path in paths if path != "/"))
+
+
+def options_key(compress: bool, rules: str | Path | None, app_paths: Iterable[str]) -> str:
+    """What, besides the image, decides an analysis's figures."""
+    rules_text = Path(rules).read_text(encoding="utf-8") if rules else ""
+    digest = hashlib.sha256(
+        "\0".join(
+            [str(SCHEMA_VERSION), str(compress and GZIP_LEVEL), rules_text, *app_paths]
+        ).encode()
+    ).hexdigest()[:16]
+    return f"v{SCHEMA_VERSION}-{'gzip' if compress else 'plain'}-{digest}"
+
+
+class StoredEstimates:
+    """Layers' compressed-size estimates in the store, by diff id (an
+    :class:`~workbench.analysis.layer_cache.EstimateCache`), per compression level."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.kind = f"estimate-v{ESTIMATE_VERSION}-zlib{GZIP_LEVEL}"
+
+    def get(self, diff_ids: Sequence[str]) -> dict[str, LayerEstimate]:
+        known = {}
+        for diff_id in dict.fromkeys(diff_ids):
+            data = self.store.layer_result(diff_id, self.kind)
+            try:
+                known[diff_id] = LayerEstimate(**data)
+            except TypeError:  # none stored, or written by another version: estimate again
+                continue
+        return known
+
+    def put(self, estimates: Mapping[str, LayerEstimate]) -> None:
+        for diff_id, estimate in estimates.items():
+            self.store.save_layer_result(diff_id, self.kind, asdict(estimate))
+
+
+def _image_dockerfile(image: docker.models.images.Image, store: Store) -> str | None:
+    """The Dockerfile a workbench build recorded for this image, when we know it."""
+    found = image.labels or {}
+    path = found.get(PROJECT_PATH)
+    sha = found.get(DOCKERFILE_SHA256)
+    if not path or not sha:
+        return None
+    for candidate in store.dockerfiles_by_sha(sha):
+        return candidate
+    dockerfile = Path(path) / "Dockerfile"
+    if dockerfile.is_file():
+        text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        if hashlib.sha256(text.encode()).hexdigest() == sha:
+            return text
+    return None
+
+
+def get_image(client: docker.DockerClient, ref: str) -> docker.models.images.Image:
+    """The engine's image for a tag or id.
+
+    Raises:
+        AnalysisError: the engine has no such image, or cannot describe it.
+    """
+    return engine.find_image(client, ref, AnalysisError)
+
+
+def analyze(
+    client: docker.DockerClient,
+    ref: str,
+    *,
+    compress: bool = True,
+    rules: str | Path | None = None,
+    dockerfile_text: str | None = None,
+    store: Store | None = None,
+    use_cache: bool = True,
+) -> ImageAnalysis:
+    """Analyse an image, or answer from the store when it was analysed before.
+
+    Args:
+        client: a connected docker client.
+        ref: a tag or an image id.
+        compress: estimate the compressed size (a second look at each layer's bytes).
+        rules: a component rules file (default: the shipped rules).
+        dockerfile_text: the Dockerfile the image came from, for the application
+            paths; by default the one a workbench build recorded, else none (the
+            analysis then counts the WORKDIR as application code).
+        store: the store (default: the workbench's).
+        use_cache: answer from the store when it holds this analysis.
+
+    Returns:
+        The analysis.
+
+    Raises:
+        AnalysisError: the image is missing or cannot be read.
+    """
+    store = store or Store()
+    image = get_image(client, ref)
+    text = dockerfile_text if dockerfile_text is not None else _image_dockerfile(image, store)
+    app_paths = application_paths(text) if text else ()
+    key = options_key(compress, rules, app_paths)
+    if use_cache:
+        cached = store.analysis(image.id, key)
+        if cached is not None:
+            return ImageAnalysis.from_dict(cached)
+    result = analyze_image(
+        client,
+        image.id,
+        compress=compress,
+        app_paths=app_paths,
+        rules=rules,
+        estimates=StoredEstimates(store),
+    )
+    if not result.tags:
+        result = ImageAnalysis.from_dict({**result.to_dict(), "tags": list(image.tags)})
+    store.save_analysis(image.id, key, result.to_dict())
+    return result
+
+
+def stored_analyses(store: Store | None = None) -> list[ImageAnalysis]:
+    """Every analysis in the store, newest first (works with the engine down)."""
+    return [
+        ImageAnalysis.from_dict(data)
+        for data in (store or Store()).all_analyses(schema=SCHEMA_VERSION)
+    ]
+
+
+def start_analysis(
+    image_id: str,
+    *,
+    store: Store | None = None,
+    jobs: Jobs | None = None,
+    client_factory: Callable[[], docker.DockerClient] = engine.connect,
+) -> Job:
+    """Analyse an image in the background (:func:`analyze`); the result lands in the store.
+
+    Args:
+        image_id: the image.
+        store: where the analysis goes (default: the workbench's).
+        jobs: the jobs to queue it on (default: the process's).
+        client_factory: how the job gets its engine client.
+
+    Returns:
+        The job: new, or the one already queued or running for this image.
+    """
+    store = store or Store()
+
+    def work() -> None:
+        analyze(client_factory(), image_id, store=store)
+
+    return (jobs or process_jobs()).submit(ANALYSIS, image_id, work, short_id(image_id))

@@ -1,0 +1,322 @@
+"""Charts: long-form pandas frames in, Altair charts out; the same functions serve the
+pages and the report (which exports them with vl-convert as SVG and PNG).
+
+Every component has one colour, the same on every chart; sizes are decimal MB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from workbench.analysis import COMPONENT_LABELS, COMPONENTS, ImageAnalysis
+from workbench.compare.figures import VariantFigures
+from workbench.variants import variant_order
+
+COMPONENT_COLORS: dict[str, str] = {
+    "python_dependencies": "#4C78A8",
+    "python_runtime": "#72B7B2",
+    "system_libraries": "#54A24B",
+    "application_code": "#EECA3B",
+    "build_caches": "#E45756",
+    "other": "#BAB0AC",
+    "shadowed": "#9D755D",
+}
+MB_AXIS = "Size (MB; 1 MB = 1,000,000 bytes)"
+WIDTH = 640
+
+
+def component_color() -> alt.Color:
+    """The colour encoding every chart uses for components."""
+    return alt.Color(
+        "label:N",
+        title="Component",
+        scale=alt.Scale(
+            domain=[COMPONENT_LABELS[c] for c in COMPONENTS],
+            range=[COMPONENT_COLORS[c] for c in COMPONENTS],
+        ),
+        legend=alt.Legend(orient="bottom", columns=4, labelLimit=220),
+    )
+
+
+def _variant_sort(frame: pd.DataFrame) -> list[str]:
+    present = list(dict.fromkeys(frame["variant"])) if len(frame) else []
+    return sorted(present, key=variant_order)
+
+
+def components_chart(frame: pd.DataFrame, title: str = "Image size by component") -> alt.Chart:
+    """Stacked bars: one per variant, split by component (a ``components_frame``)."""
+    sort = _variant_sort(frame)
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("variant:N", title="Variant", sort=sort),
+            x=alt.X("sum(mb):Q", stack="zero", title=MB_AXIS),
+            color=component_color(),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("label:N", title="Component"),
+                alt.Tooltip("sum(mb):Q", title="MB", format=",.1f"),
+            ],
+        )
+    )
+    totals = (
+        alt.Chart(frame)
+        .transform_aggregate(total="sum(mb)", groupby=["variant"])
+        .mark_text(align="left", dx=4, fontSize=12)
+        .encode(
+            y=alt.Y("variant:N", sort=sort),
+            x=alt.X("total:Q"),
+            text=alt.Text("total:Q", format=",.1f"),
+        )
+    )
+    return (bars + totals).properties(title=title, width=WIDTH)
+
+
+def savings_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Bytes saved against the baseline per component and variant (a ``savings_frame``)."""
+    parts = frame[frame["component"] != "total"].assign(saved_mb=lambda f: f["saved_bytes"] / 1e6)
+    parts = parts[parts["saved_bytes"] != 0]
+    sort = _variant_sort(parts)
+    return (
+        alt.Chart(parts)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title="Component", sort=[COMPONENT_LABELS[c] for c in COMPONENTS]),
+            yOffset=alt.YOffset("variant:N", sort=sort),
+            x=alt.X("saved_mb:Q", title="Saved against the baseline (MB)"),
+            color=alt.Color("variant:N", title="Variant", sort=sort),
+            tooltip=[
+                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("label:N", title="Component"),
+                alt.Tooltip("saved_mb:Q", title="Saved (MB)", format=",.1f"),
+                alt.Tooltip("saved_pct:Q", title="Saved (% of the component)", format=".1f"),
+            ],
+        )
+        .properties(title="Where the savings come from", width=WIDTH)
+    )
+
+
+def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
+    """From the baseline through each smaller variant to the best (a ``waterfall_frame``)."""
+    data = frame.assign(
+        start_mb=frame["start"] / 1e6,
+        end_mb=frame["end"] / 1e6,
+        top_mb=frame[["start", "end"]].max(axis=1) / 1e6,
+        label=[
+            f"{d / 1e6:,.1f}" if kind == "total" else f"{d / 1e6:+,.1f}"
+            for d, kind in zip(frame["delta"], frame["kind"], strict=True)
+        ],
+    )
+    order = list(data.sort_values("order")["step"])
+    base = alt.Chart(data).encode(
+        x=alt.X("step:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=160))
+    )
+    bars = base.mark_bar(width=48).encode(
+        y=alt.Y("start_mb:Q", title=MB_AXIS),
+        y2="end_mb:Q",
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(domain=["total", "saving"], range=["#4C78A8", "#54A24B"]),
+            legend=alt.Legend(
+                orient="bottom",
+                labelExpr="datum.label == 'total' ? 'Image size' : 'Saved by the step'",
+            ),
+        ),
+        tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("label:N", title="MB")],
+    )
+    text = base.mark_text(dy=-8).encode(y=alt.Y("top_mb:Q"), text="label:N")
+    return (bars + text).properties(title="From the baseline to the best variant", width=WIDTH)
+
+
+def plan_chart(frame: pd.DataFrame) -> alt.Chart:
+    """The plan's estimated saving range beside the measured saving (a ``plan_frame``)."""
+    estimate = frame[frame["kind"] == "Plan estimate"]
+    measured = frame[frame["kind"] == "Measured"]
+    y = alt.Y("task:N", title=None, axis=alt.Axis(labelLimit=320))
+    colors = alt.Scale(domain=["Plan estimate", "Measured"], range=["#9ecae9", "#E45756"])
+    ranges = (
+        alt.Chart(estimate)
+        .mark_bar(size=18)
+        .encode(
+            y=y,
+            x=alt.X("low_mb:Q", title="Saving (MB)"),
+            x2="high_mb:Q",
+            color=alt.Color("kind:N", title=None, scale=colors, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("task:N", title="Task"),
+                alt.Tooltip("low_mb:Q", title="Estimate from (MB)", format=",.1f"),
+                alt.Tooltip("high_mb:Q", title="Estimate to (MB)", format=",.1f"),
+            ],
+        )
+    )
+    points = (
+        alt.Chart(measured)
+        .mark_point(filled=True, size=160, shape="diamond")
+        .encode(
+            y=y,
+            x=alt.X("low_mb:Q"),
+            color=alt.Color("kind:N", scale=colors),
+            tooltip=[
+                alt.Tooltip("task:N", title="Task"),
+                alt.Tooltip("low_mb:Q", title="Measured (MB)", format=",.1f"),
+            ],
+        )
+    )
+    labels = points.mark_text(align="left", dx=10, fontSize=12).encode(
+        text=alt.Text("low_mb:Q", format=",.1f")
+    )
+    return (ranges + points + labels).properties(
+        title="Plan estimate vs measured saving, per task", width=WIDTH
+    )
+
+
+def layers_chart(analysis: ImageAnalysis) -> alt.Chart:
+    """One bar per layer, split by component, the instruction on hover."""
+    rows = []
+    for layer in analysis.layers:
+        created = " ".join(layer.created_by.replace("/bin/sh -c ", "").split())
+        name = f"{layer.index:>2}: {created[:60]}" + ("…" if len(created) > 60 else "")
+        for order, component in enumerate(COMPONENTS):
+            size = layer.components.get(component, 0)
+            if size:
+                rows.append(
+                    {
+                        "layer": name,
+                        "index": layer.index,
+                        "instruction": created,
+                        "label": COMPONENT_LABELS[component],
+                        "mb": size / 1e6,
+                        "order": order,
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=["layer", "index", "instruction", "label", "mb", "order"])
+    sort = list(dict.fromkeys(frame.sort_values("index")["layer"])) if len(frame) else []
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("layer:N", title=None, sort=sort, axis=alt.Axis(labelLimit=420)),
+            x=alt.X("sum(mb):Q", stack="zero", title=MB_AXIS),
+            color=component_color(),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("instruction:N", title="Instruction"),
+                alt.Tooltip("label:N", title="Component"),
+                alt.Tooltip("sum(mb):Q", title="MB", format=",.2f"),
+            ],
+        )
+        .properties(title="Layers (lowest first), by component", width=WIDTH)
+    )
+
+
+def component_bars(analysis: ImageAnalysis) -> alt.Chart:
+    """One image's components, largest first."""
+    frame = pd.DataFrame(
+        [
+            {
+                "label": COMPONENT_LABELS[c],
+                "mb": analysis.components.get(c, 0) / 1e6,
+                "share": analysis.components.get(c, 0) / analysis.size_bytes * 100
+                if analysis.size_bytes
+                else 0.0,
+            }
+            for c in COMPONENTS
+        ]
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=240)),
+            x=alt.X("mb:Q", title=MB_AXIS),
+            color=component_color().legend(None),
+            tooltip=[
+                alt.Tooltip("label:N", title="Component"),
+                alt.Tooltip("mb:Q", title="MB", format=",.1f"),
+                alt.Tooltip("share:Q", title="% of the image", format=".1f"),
+            ],
+        )
+        .properties(title="Where the bytes are", width=WIDTH)
+    )
+
+
+def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
+    """Per variant: size, compressed (measured or estimated), build duration."""
+    return pd.DataFrame(
+        [
+            {
+                "variant": f.variant,
+                "size_mb": f.size_bytes / 1e6,
+                "compressed_mb": (f.compressed_bytes or 0) / 1e6,
+                "compressed_kind": "measured in a registry"
+                if f.compressed_is_measured
+                else "estimate (gzip)",
+                "duration_s": f.build.duration_s or 0.0,
+            }
+            for f in figures
+        ],
+        columns=["variant", "size_mb", "compressed_mb", "compressed_kind", "duration_s"],
+    )
+
+
+def compressed_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Compressed size per variant; the bar says whether it is measured or estimated."""
+    sort = _variant_sort(frame)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("variant:N", title="Variant", sort=sort),
+            x=alt.X("compressed_mb:Q", title="Compressed size (MB)"),
+            color=alt.Color(
+                "compressed_kind:N",
+                title=None,
+                scale=alt.Scale(
+                    domain=["measured in a registry", "estimate (gzip)"],
+                    range=["#4C78A8", "#9ecae9"],
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("compressed_mb:Q", title="MB", format=",.1f"),
+                alt.Tooltip("compressed_kind:N", title="Figure"),
+            ],
+        )
+        .properties(title="Compressed size (what a registry stores)", width=WIDTH)
+    )
+
+
+def durations_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Build duration per variant (the newest build of each)."""
+    sort = _variant_sort(frame)
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#72B7B2")
+        .encode(
+            y=alt.Y("variant:N", title="Variant", sort=sort),
+            x=alt.X("duration_s:Q", title="Build duration (s)"),
+            tooltip=[
+                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("duration_s:Q", title="Seconds", format=",.1f"),
+            ],
+        )
+        .properties(title="Build duration of the newest build", width=WIDTH)
+    )
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as a self-contained SVG (no network needed to view it)."""
+    return vlc.vegalite_to_svg(chart.to_json())
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as a PNG image."""
+    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
