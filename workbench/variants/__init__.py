@@ -1,27 +1,31 @@
 """Dockerfile variants of a project: parsing, install detection, one module per transform.
 
-The public API other stages use; :mod:`workbench.variants.dockerfile` is the parser.
+The public API other stages use. :mod:`workbench.variants.dockerfile` is the reading API of the
+parser (``parse``, ``walk``, ``parse_copy``...); :mod:`workbench.variants.syntax` the one
+check for syntax only BuildKit understands; :mod:`workbench.variants.table` the one table of
+variants, from which the names, plan tasks and order come.
 """
 
 from __future__ import annotations
 
-from workbench.variants.transforms import (
-    PLAN_TASKS,
-    VARIANT_NAMES,
-    Pruned,
-    Variant,
+from workbench.variants.cache_mount import to_cache_mount
+from workbench.variants.custom import (
     custom_dockerfile_path,
     delete_custom_dockerfile,
+    load_custom_dockerfile,
+    save_custom_dockerfile,
+)
+from workbench.variants.model import Variant
+from workbench.variants.multi_stage import to_multi_stage
+from workbench.variants.no_cache import to_no_cache
+from workbench.variants.pruned import Pruned, prune_dependencies
+from workbench.variants.syntax import buildkit_features, needs_buildkit
+from workbench.variants.table import (
+    PLAN_TASKS,
+    VARIANT_NAMES,
     derive_variant,
     derive_variants,
-    load_custom_dockerfile,
-    needs_buildkit,
-    prune_dependencies,
     read_baseline,
-    save_custom_dockerfile,
-    to_cache_mount,
-    to_multi_stage,
-    to_no_cache,
     variant_order,
 )
 
@@ -30,6 +34,7 @@ __all__ = [
     "VARIANT_NAMES",
     "Pruned",
     "Variant",
+    "buildkit_features",
     "custom_dockerfile_path",
     "delete_custom_dockerfile",
     "derive_variant",
