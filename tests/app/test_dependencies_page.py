@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
-from tests.unit.test_audit import SHOP, _facts_for
+from tests.unit.audit.audit_fixtures import SHOP
+from tests.unit.audit.audit_fixtures import facts_for as _facts_for
 from workbench.audit import run_audit
 from workbench.audit.graph import load_lock
 from workbench.project import load_project

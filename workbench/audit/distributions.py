@@ -29,7 +29,8 @@ from typing import Any
 
 from workbench.analysis.merge import merge_layers
 from workbench.analysis.packages import SITE_DIRS, FinalView, capture_limit, python_packages
-from workbench.analysis.reader import ChunkReader, read_archive
+from workbench.analysis.reader import read_archive
+from workbench.analysis.streams import ChunkReader
 from workbench.errors import AnalysisError, AuditError
 from workbench.project.manifests import normalize
 
@@ -331,7 +332,6 @@ def _cached_copies(view: FinalView) -> dict[str, int]:
 def distributions(view: FinalView) -> list[Distribution]:
     """Every distribution the image shows in a site folder, with modules and scripts."""
     index = _bytecode_index(view)
-    groups = view.merged.groups
     sized = {(normalize(p.name), p.location): p for p in python_packages(view)}
     copies = _cached_copies(view)
     found = []
@@ -342,55 +342,85 @@ def distributions(view: FinalView) -> list[Distribution]:
         site = posixpath.dirname(dist_info)
         if posixpath.basename(site) not in SITE_DIRS:
             continue
-        record_bytes = view.content(path)
-        if record_bytes is None:
+        record = view.content(path)
+        if record is None:
             continue
-        record = record_bytes.decode("utf-8", "replace")
-        stem = posixpath.basename(dist_info)[: -len(".dist-info")]
-        name, _, version = stem.partition("-")
-        metadata = view.content(dist_info + "/METADATA")
-        if metadata is not None:
-            for line in metadata.decode("utf-8", "replace").splitlines():
-                if not line.strip():
-                    break
-                key, sep, value = line.partition(":")
-                if sep and key == "Name":
-                    name = value.strip()
-                elif sep and key == "Version":
-                    version = value.strip()
-        package = sized.get((normalize(name), "/" + site))
-        modules = modules_from_record(record)
-        top_level = view.content(dist_info + "/top_level.txt")
-        if top_level is not None:
-            modules |= modules_from_top_level(top_level.decode("utf-8", "replace"))
-        entry_points = view.content(dist_info + "/entry_points.txt")
-        scripts = console_scripts(entry_points.decode("utf-8", "replace")) if entry_points else ()
-        listed = _listed_groups(view, site, record)
-        sources = [
-            posixpath.normpath(posixpath.join("/", site, row[0])).lstrip("/")
-            for row in csv.reader(io.StringIO(record))
-            if row and row[0].endswith(".py")
-        ]
-        bytecode = 0
-        counted: set[int] = set()
-        for source in sources:
-            folder, _, base = source.rpartition("/")
-            for group in index.get((folder, base[:-3]), ()):
-                if group not in listed and group not in counted:
-                    counted.add(group)
-                    bytecode += groups[group].bytes
         found.append(
-            Distribution(
-                name=name,
-                version=version,
-                location="/" + site,
-                bytes=package.bytes if package is not None else 0,
-                bytecode_bytes=bytecode,
-                modules=tuple(sorted(modules)),
-                console_scripts=scripts,
-            )
+            _distribution(view, dist_info, record.decode("utf-8", "replace"), index, sized)
         )
-    # a cached copy goes with the largest installed copy of the same name
+    return _with_copies(found, copies)
+
+
+def _distribution(
+    view: FinalView,
+    dist_info: str,
+    record: str,
+    index: Mapping[tuple[str, str], list[int]],
+    sized: Mapping[tuple[str, str], Any],
+) -> Distribution:
+    """One installed distribution, from its ``.dist-info`` folder and its RECORD."""
+    site = posixpath.dirname(dist_info)
+    name, version = _name_and_version(view, dist_info)
+    package = sized.get((normalize(name), "/" + site))
+    modules = modules_from_record(record)
+    top_level = view.content(dist_info + "/top_level.txt")
+    if top_level is not None:
+        modules |= modules_from_top_level(top_level.decode("utf-8", "replace"))
+    entry_points = view.content(dist_info + "/entry_points.txt")
+    scripts = console_scripts(entry_points.decode("utf-8", "replace")) if entry_points else ()
+    return Distribution(
+        name=name,
+        version=version,
+        location="/" + site,
+        bytes=package.bytes if package is not None else 0,
+        bytecode_bytes=_bytecode_bytes(view, site, record, index),
+        modules=tuple(sorted(modules)),
+        console_scripts=scripts,
+    )
+
+
+def _name_and_version(view: FinalView, dist_info: str) -> tuple[str, str]:
+    """A distribution's name and version: its METADATA's, else its folder's."""
+    stem = posixpath.basename(dist_info)[: -len(".dist-info")]
+    name, _, version = stem.partition("-")
+    metadata = view.content(dist_info + "/METADATA")
+    if metadata is not None:
+        for line in metadata.decode("utf-8", "replace").splitlines():
+            if not line.strip():
+                break
+            key, sep, value = line.partition(":")
+            if sep and key == "Name":
+                name = value.strip()
+            elif sep and key == "Version":
+                version = value.strip()
+    return name, version
+
+
+def _bytecode_bytes(
+    view: FinalView, site: str, record: str, index: Mapping[tuple[str, str], list[int]]
+) -> int:
+    """The bytes of compiled ``.pyc`` files beside a RECORD's sources that it does not list."""
+    listed = _listed_groups(view, site, record)
+    sources = [
+        posixpath.normpath(posixpath.join("/", site, row[0])).lstrip("/")
+        for row in csv.reader(io.StringIO(record))
+        if row and row[0].endswith(".py")
+    ]
+    groups = view.merged.groups
+    bytecode = 0
+    counted: set[int] = set()
+    for source in sources:
+        folder, _, base = source.rpartition("/")
+        for group in index.get((folder, base[:-3]), ()):
+            if group not in listed and group not in counted:
+                counted.add(group)
+                bytecode += groups[group].bytes
+    return bytecode
+
+
+def _with_copies(found: list[Distribution], copies: Mapping[str, int]) -> list[Distribution]:
+    """The distributions, largest first; a cached copy goes with the largest installed
+    copy of the same name."""
     largest: dict[str, int] = {}
     for i, dist in enumerate(found):
         if dist.key not in largest or dist.bytes > found[largest[dist.key]].bytes:

@@ -265,10 +265,7 @@ def parse_lock(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AuditError(f"uv.lock is not valid TOML ({exc}); run `uv lock` again") from exc
-    if python_version is None:
-        match = re.search(r"(\d+\.\d+)", str(data.get("requires-python", "")))
-        python_version = match.group(1) if match else "3.11"
-    env = environment(python_version)
+    env = environment(_lowest_python(data) if python_version is None else python_version)
     wanted = normalize(project_name) if project_name else None
     packages: dict[str, LockPackage] = {}
     project = ""
@@ -291,19 +288,27 @@ def parse_lock(
         }
         if not project and _is_project(raw, wanted):
             project, project_roots = name, deps
+        package = LockPackage(name, str(raw.get("version", "")), deps, extras)
         previous = packages.get(name)
-        if previous is not None:  # a forked resolution: one entry per version; merge them
-            merged_extras = dict(previous.extras)
-            for extra, edges in extras.items():
-                merged_extras[extra] = tuple(dict.fromkeys(merged_extras.get(extra, ()) + edges))
-            packages[name] = LockPackage(
-                name, "", tuple(dict.fromkeys(previous.dependencies + deps)), merged_extras
-            )
-        else:
-            packages[name] = LockPackage(name, str(raw.get("version", "")), deps, extras)
+        packages[name] = package if previous is None else _merged(previous, package)
     if not project and roots is not None:
         project_roots = tuple((normalize(r), ()) for r in roots)
     return LockGraph(project, project_roots, packages)
+
+
+def _lowest_python(data: Mapping[str, Any]) -> str:
+    """The lower bound of a lock's ``requires-python`` (3.11 when it has none)."""
+    match = re.search(r"(\d+\.\d+)", str(data.get("requires-python", "")))
+    return match.group(1) if match else "3.11"
+
+
+def _merged(previous: LockPackage, fork: LockPackage) -> LockPackage:
+    """Two entries of a forked resolution (one per version) as one package."""
+    extras = dict(previous.extras)
+    for extra, edges in fork.extras.items():
+        extras[extra] = tuple(dict.fromkeys(extras.get(extra, ()) + edges))
+    deps = tuple(dict.fromkeys(previous.dependencies + fork.dependencies))
+    return LockPackage(previous.name, "", deps, extras)
 
 
 def load_lock(path: Path, **options: Any) -> LockGraph:
