@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
-from tests.unit.test_report import _fill, _project
+from tests.unit.report.sample import fill_store as _fill
+from tests.unit.report.sample import make_project as _project
 from workbench.store import Store
 
 PAGE = str(REPO_ROOT / "app_pages" / "report.py")
