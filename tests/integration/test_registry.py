@@ -145,7 +145,7 @@ def test_push_starts_the_local_registry_when_it_is_the_target(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     port = free_port()
-    monkeypatch.setattr(registry, "DEFAULT_PORT", port)
+    monkeypatch.setattr("workbench.registry.address.DEFAULT_PORT", port)
     monkeypatch.delenv(registry.REGISTRY_ENV, raising=False)
     try:
         result = registry.push_image(docker_client, TINY_TAG)

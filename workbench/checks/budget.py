@@ -52,6 +52,7 @@ class Limits:
     max_shadowed: int | None = None
 
     def __post_init__(self) -> None:
+        """Refuse negative byte limits and an efficiency outside 0..1 (``BudgetError``)."""
         for name in ("max_size", "max_compressed", "max_shadowed"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -89,6 +90,7 @@ class Violation:
 
     @property
     def label(self) -> str:
+        """The figure's name for people, with its source (``Compressed size (measured)``)."""
         name = WHAT_LABELS.get(self.what, self.what)
         return f"{name} ({self.source})" if self.source else name
 
@@ -208,6 +210,7 @@ class BudgetResult:
 
     @property
     def within_budget(self) -> bool:
+        """No figure is over its limit."""
         return not self.violations
 
     def actual(self, what: str) -> int | float | None:
@@ -220,6 +223,7 @@ class BudgetResult:
         }[what]
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON shape (``workbench check --json``)."""
         return {
             "image": self.image,
             "image_id": self.image_id,
@@ -268,6 +272,7 @@ def budget_result(
 
 
 def _figure(what: str, value: int | float | None, signed: bool = False) -> str:
+    """A figure for people: bytes in MB/GB, efficiency as a fraction, or ``unknown``."""
     if value is None:
         return "unknown"
     if what == "efficiency":
@@ -362,4 +367,5 @@ def evaluate_image(
 
 
 def _image_id(client: docker.DockerClient, ref: str) -> str:
+    """The engine's id of the image ``ref`` names."""
     return analyses.get_image(client, ref).id

@@ -21,33 +21,40 @@ in the store by image id; :func:`latest_smoke` reads the newest one back (the
 The probe runs where the workbench runs, so an engine on another machine
 (``DOCKER_HOST=tcp://...``) publishes on *its* loopback and the HTTP check cannot
 reach it there; a command check works with any engine.
+
+:func:`run_smoke` chains the steps: settle the check (settings), start the container
+(:mod:`~workbench.checks.container`), wait until it is ready
+(:mod:`~workbench.checks.probes`) while watching its memory, then the result.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from workbench.checks.container import MemoryWatch, log_tail, remove_leftovers, running_container
+from workbench.checks.probes import wait_ready
+from workbench.engine.images import short_id
 from workbench.errors import SmokeError, WorkbenchError
-from workbench.jobs import SMOKE, Jobs, process_jobs, short_id
-from workbench.labels import PROJECT_PATH, SMOKE_OWNER
-from workbench.labels import SMOKE as SMOKE_LABEL
-from workbench.processes import host_name, pid_alive
+from workbench.jobs import SMOKE, Jobs, process_jobs
+from workbench.labels import PROJECT_PATH
 from workbench.project.plan import SmokeSettings
 from workbench.store import Store
 
-LOG_TAIL_LINES = 40
-POLL_S = 0.25
-PROBE_TIMEOUT_S = 2.0
+__all__ = [
+    "SmokeResult",
+    "latest_smoke",
+    "remove_leftovers",
+    "run_smoke",
+    "settings_for_image",
+    "smoke_error",
+    "smoke_running",
+    "start_smoke",
+]
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ def settings_for_image(labels: Mapping[str, str] | None) -> tuple[SmokeSettings,
 
 
 def _exposed_ports(config: Mapping[str, Any]) -> list[int]:
+    """The TCP ports an image's config exposes, lowest first."""
     ports = []
     for key in config.get("ExposedPorts") or {}:
         number, _, protocol = key.partition("/")
@@ -146,122 +154,73 @@ def _exposed_ports(config: Mapping[str, Any]) -> list[int]:
     return sorted(ports)
 
 
-# ---------------------------------------------------------------------------------------------
-# Memory
+@dataclass(frozen=True)
+class _Check:
+    """What one smoke test checks, settled before its container starts.
 
-
-class _MemoryWatch:
-    """Samples a container's memory use from the engine's stats stream, on a thread."""
-
-    def __init__(self, client: Any, container_id: str) -> None:
-        self.client, self.container_id = client, container_id
-        self.peak: int | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="smoke-stats", daemon=True)
-        self._thread.start()
-
-    @staticmethod
-    def usage(sample: Mapping[str, Any]) -> int | None:
-        """The docker CLI's memory figure of one stats sample."""
-        memory = sample.get("memory_stats") or {}
-        usage = memory.get("usage")
-        if usage is None:
-            return None
-        stats = memory.get("stats") or {}
-        inactive = stats.get("inactive_file", stats.get("total_inactive_file", 0)) or 0
-        value = int(usage) - int(inactive) if inactive < usage else int(usage)
-        peak = memory.get("max_usage")  # cgroup v1 only
-        return max(value, int(peak) - int(inactive)) if peak else value
-
-    def add(self, sample: Mapping[str, Any]) -> None:
-        value = self.usage(sample)
-        if value is not None and value > 0:
-            self.peak = value if self.peak is None else max(self.peak, value)
-
-    def _run(self) -> None:
-        with contextlib.suppress(Exception):  # the stream ends when the container goes
-            for sample in self.client.api.stats(self.container_id, decode=True, stream=True):
-                self.add(sample)
-                if self._stop.is_set():
-                    return
-
-    def sample_now(self) -> None:
-        with contextlib.suppress(Exception):
-            self.add(self.client.api.stats(self.container_id, stream=False, one_shot=True))
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
-# ---------------------------------------------------------------------------------------------
-# Probes
-
-
-def _http_probe(url: str) -> tuple[int | None, str]:
-    """GET the URL once: (status, "") on an HTTP answer, (None, reason) otherwise."""
-    try:
-        with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, str(reason) or type(exc).__name__
-
-
-def _exec_probe(
-    client: Any, container_id: str, command: Sequence[str], wait_s: float
-) -> int | None:
-    """Run the command in the container; its exit code, ``None`` if it did not end in time."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            exec_id = client.api.exec_create(container_id, list(command))["Id"]
-            client.api.exec_start(exec_id)
-            outcome["code"] = client.api.exec_inspect(exec_id).get("ExitCode")
-        except Exception as exc:  # the container may stop meanwhile
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="smoke-exec", daemon=True)
-    thread.start()
-    thread.join(max(wait_s, 0.1))
-    return outcome.get("code")
-
-
-# ---------------------------------------------------------------------------------------------
-# Leftovers
-
-
-def _owner() -> str:
-    return f"{host_name()}:{os.getpid()}"
-
-
-def remove_leftovers(client: Any) -> list[str]:
-    """Remove smoke containers whose workbench process on this machine is gone.
-
-    A ``kill -9`` cannot run a ``finally``; the next smoke test cleans up after it.
-
-    Returns:
-        The names of the containers removed.
+    Attributes:
+        settings: the plan's settings (or the defaults) with the options on top.
+        settings_from: ``"plan"`` or ``"defaults"``.
+        mode: ``"http"`` or ``"command"``.
+        container_port: the container port to publish, ``None`` for none.
+        probe_path: the HTTP path, with its leading ``/``.
+        description: what is checked, for people (``GET /health on port 8080``).
     """
-    import docker.errors
 
-    host = host_name()
-    removed = []
-    try:
-        containers = client.containers.list(all=True, filters={"label": SMOKE_LABEL})
-    except docker.errors.DockerException:
-        return []
-    for container in containers:
-        owner = (container.labels or {}).get(SMOKE_OWNER, "")
-        owner_host, _, pid = owner.rpartition(":")
-        if owner_host != host or not pid.isdigit() or pid_alive(int(pid)):
-            continue
-        with contextlib.suppress(docker.errors.DockerException):
-            container.remove(force=True)
-            removed.append(container.name)
-    return removed
+    settings: SmokeSettings
+    settings_from: str
+    mode: str
+    container_port: int | None
+    probe_path: str
+    description: str
+
+
+def _check_for(
+    image: str,
+    config: Mapping[str, Any],
+    path: str | None,
+    port: int | None,
+    command: Sequence[str] | None,
+    timeout_s: float | None,
+) -> _Check:
+    """The check of an image: its project's settings with the options given on top.
+
+    Args:
+        image: the reference asked for (for the error message).
+        config: the image's ``Config`` from the engine's inspect.
+        path, port, command, timeout_s: the options of :func:`run_smoke`.
+
+    Raises:
+        SmokeError: an HTTP check but the image has no port to probe.
+    """
+    settings, settings_from = settings_for_image(config.get("Labels"))
+    if path is not None or port is not None or command is not None or timeout_s is not None:
+        settings = replace(
+            settings,
+            path=path if path is not None else settings.path,
+            port=port if port is not None else settings.port,
+            command=tuple(command) if command is not None else settings.command,
+            timeout_s=timeout_s if timeout_s is not None else settings.timeout_s,
+        )
+    if path is not None and command is None:
+        settings = replace(settings, command=())  # --path asks for the HTTP check
+    mode = "command" if settings.command else "http"
+    container_port = settings.port
+    if container_port is None:
+        exposed = _exposed_ports(config)
+        container_port = exposed[0] if exposed else None
+    if mode == "http" and container_port is None:
+        raise SmokeError(
+            f"{image} exposes no port and its plan names none; pass --port, or --cmd to run a "
+            "check inside the container"
+        )
+    probe_path = settings.path if settings.path.startswith("/") else "/" + settings.path
+    description = (
+        " ".join(settings.command)
+        if mode == "command"
+        else f"GET {probe_path} on port {container_port}"
+    )
+    return _Check(settings, settings_from, mode, container_port, probe_path, description)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,203 +262,86 @@ def run_smoke(
             to create or start the container (no container is left behind).
         KeyboardInterrupt: after the container is removed.
     """
-    import docker.errors
-
     from workbench import engine
 
     say = on_progress or (lambda line: None)
     client = client or engine.connect()
     inspect = engine.inspect_image(client, image, SmokeError, "build it first (`workbench build`)")
-    config = inspect.get("Config") or {}
-    settings, settings_from = settings_for_image(config.get("Labels"))
-    if path is not None or port is not None or command is not None or timeout_s is not None:
-        settings = replace(
-            settings,
-            path=path if path is not None else settings.path,
-            port=port if port is not None else settings.port,
-            command=tuple(command) if command is not None else settings.command,
-            timeout_s=timeout_s if timeout_s is not None else settings.timeout_s,
-        )
-    if path is not None and command is None:
-        settings = replace(settings, command=())  # --path asks for the HTTP check
-    mode = "command" if settings.command else "http"
-    container_port = settings.port
-    if container_port is None:
-        exposed = _exposed_ports(config)
-        container_port = exposed[0] if exposed else None
-    if mode == "http" and container_port is None:
-        raise SmokeError(
-            f"{image} exposes no port and its plan names none; pass --port, or --cmd to run a "
-            "check inside the container"
-        )
-    probe_path = settings.path if settings.path.startswith("/") else "/" + settings.path
-    check = (
-        " ".join(settings.command)
-        if mode == "command"
-        else f"GET {probe_path} on port {container_port}"
-    )
-
+    check = _check_for(image, inspect.get("Config") or {}, path, port, command, timeout_s)
     remove_leftovers(client)
-    ports = {f"{container_port}/tcp": ("127.0.0.1", None)} if container_port else {}
     name = f"workbench-smoke-{uuid.uuid4().hex[:10]}"
     started = time.monotonic()
-    container = None
-    watch: _MemoryWatch | None = None
-    outcome: dict[str, Any] = {}
-    try:
-        try:
-            container = client.containers.create(
-                inspect["Id"],
-                name=name,
-                detach=True,
-                ports=ports,
-                labels={SMOKE_LABEL: "1", SMOKE_OWNER: _owner()},
-            )
-            container.start()
-        except docker.errors.DockerException as exc:
-            raise SmokeError(f"the engine could not start {image}: {_one_line(exc)}") from exc
-        watch = _MemoryWatch(client, container.id)
-        say(f"started {name}; waiting up to {settings.timeout_s:.0f} s for {check}")
-        outcome = _wait_ready(
-            client, container, mode, probe_path, container_port, settings, started
-        )
-        if watch is not None:
-            watch.sample_now()
-        if not outcome["passed"]:
-            outcome["log_tail"] = _log_tail(container)
-    finally:
-        if watch is not None:
-            watch.stop()
-        if container is not None:
-            _remove(container)
-    seconds = time.monotonic() - started
-    result = SmokeResult(
-        image=image,
-        image_id=inspect["Id"],
-        passed=outcome["passed"],
-        mode=mode,
-        check=check,
-        seconds_to_ready=outcome.get("ready_s"),
-        seconds=round(seconds, 3),
-        peak_memory_bytes=watch.peak if watch is not None else None,
-        exit_code=outcome.get("exit_code"),
-        http_status=outcome.get("http_status"),
-        error=outcome.get("error", ""),
-        log_tail=outcome.get("log_tail", ""),
-        container_port=container_port,
-        host_port=outcome.get("host_port"),
-        settings_from=settings_from,
-        checked_at=time.time(),
-    )
+    with running_container(client, image, inspect["Id"], name, check.container_port) as container:
+        outcome, peak = _wait(client, container, name, check, started, say)
+    result = _result(image, inspect["Id"], check, outcome, peak, started)
     if save:
         (store or Store()).save_smoke_result(result.image_id, result.passed, result.to_dict())
     return result
 
 
-def _wait_ready(
+def _wait(
     client: Any,
     container: Any,
-    mode: str,
-    path: str,
-    container_port: int | None,
-    settings: SmokeSettings,
+    name: str,
+    check: _Check,
     started: float,
-) -> dict[str, Any]:
-    """Poll until the check succeeds, the process exits, or the timeout passes."""
-    deadline = started + settings.timeout_s
-    host_port: int | None = None
-    last_status: int | None = None
-    last_reason = "no answer yet"
-    while True:
-        container.reload()
-        state = container.attrs.get("State") or {}
-        if not state.get("Running"):
-            code = state.get("ExitCode")
-            elapsed = time.monotonic() - started
-            return {
-                "passed": False,
-                "exit_code": code,
-                "host_port": host_port,
-                "error": (
-                    f"the container's command exited with code {code} after {elapsed:.1f} s, "
-                    "before it was ready"
-                ),
-            }
-        if mode == "http":
-            if host_port is None:
-                host_port = _host_port(container, container_port)
-            if host_port is not None:
-                status, reason = _http_probe(f"http://127.0.0.1:{host_port}{path}")
-                if status is not None:
-                    last_status = status
-                    if 200 <= status < 400:
-                        return _ready(started, host_port, status)
-                    last_reason = f"it answered HTTP {status}"
-                else:
-                    last_reason = reason
-        else:
-            remaining = max(deadline - time.monotonic(), PROBE_TIMEOUT_S)
-            code = _exec_probe(client, container.id, settings.command, remaining)
-            if code == 0:
-                return _ready(started, host_port, None)
-            if code is not None:
-                last_reason = f"the check exited with code {code}"
-            elif last_reason == "no answer yet":
-                last_reason = "the check did not finish"
-        if time.monotonic() >= deadline:
-            where = f"http://127.0.0.1:{host_port}{path}" if mode == "http" else "the check command"
-            return {
-                "passed": False,
-                "host_port": host_port,
-                "http_status": last_status,
-                "error": (
-                    f"not ready within {settings.timeout_s:.0f} s: {where} ({last_reason}); "
-                    "raise --timeout or check the log"
-                ),
-            }
-        time.sleep(POLL_S)
+    say: Callable[[str], None],
+) -> tuple[dict[str, Any], int | None]:
+    """Watch the started container's memory while waiting for it to be ready.
+
+    Returns:
+        The outcome of :func:`~workbench.checks.probes.wait_ready` (with the log tail
+        when the check failed) and the peak memory seen, ``None`` if no sample came.
+    """
+    watch = MemoryWatch(client, container.id)
+    try:
+        timeout_s = check.settings.timeout_s
+        say(f"started {name}; waiting up to {timeout_s:.0f} s for {check.description}")
+        outcome = wait_ready(
+            client,
+            container,
+            check.mode,
+            check.probe_path,
+            check.container_port,
+            check.settings,
+            started,
+        )
+        watch.sample_now()
+        if not outcome["passed"]:
+            outcome["log_tail"] = log_tail(container)
+    finally:
+        watch.stop()
+    return outcome, watch.peak
 
 
-def _ready(started: float, host_port: int | None, status: int | None) -> dict[str, Any]:
-    return {
-        "passed": True,
-        "ready_s": round(time.monotonic() - started, 3),
-        "host_port": host_port,
-        "http_status": status,
-    }
-
-
-def _host_port(container: Any, container_port: int | None) -> int | None:
-    ports = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
-    for binding in ports.get(f"{container_port}/tcp") or ():
-        if binding.get("HostPort", "").isdigit():
-            return int(binding["HostPort"])
-    return None
-
-
-def _log_tail(container: Any, lines: int = LOG_TAIL_LINES) -> str:
-    with contextlib.suppress(Exception):
-        return container.logs(tail=lines).decode("utf-8", "replace").rstrip()
-    return ""
-
-
-def _remove(container: Any) -> None:
-    """Remove the container; retried once, and never raises (the test's outcome stands)."""
-    import docker.errors
-
-    for _ in range(2):
-        try:
-            container.remove(force=True)
-            return
-        except docker.errors.NotFound:
-            return
-        except docker.errors.DockerException:
-            time.sleep(0.5)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__
+def _result(
+    image: str,
+    image_id: str,
+    check: _Check,
+    outcome: Mapping[str, Any],
+    peak: int | None,
+    started: float,
+) -> SmokeResult:
+    """The test's result, timed from ``started`` to now (the container removed)."""
+    seconds = time.monotonic() - started
+    return SmokeResult(
+        image=image,
+        image_id=image_id,
+        passed=outcome["passed"],
+        mode=check.mode,
+        check=check.description,
+        seconds_to_ready=outcome.get("ready_s"),
+        seconds=round(seconds, 3),
+        peak_memory_bytes=peak,
+        exit_code=outcome.get("exit_code"),
+        http_status=outcome.get("http_status"),
+        error=outcome.get("error", ""),
+        log_tail=outcome.get("log_tail", ""),
+        container_port=check.container_port,
+        host_port=outcome.get("host_port"),
+        settings_from=check.settings_from,
+        checked_at=time.time(),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Unit tests of the smoke test's pieces that need no engine: settings, memory, results."""
+"""Unit tests of the smoke test's pieces that need no engine: settings, results, errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from tests.conftest import SAMPLE_PROJECT, TINY_PROJECT
 from workbench.checks.smoke import (
     SmokeResult,
     _exposed_ports,
-    _MemoryWatch,
     latest_smoke,
     run_smoke,
     settings_for_image,
@@ -37,32 +36,6 @@ def test_exposed_ports_are_tcp_only_and_sorted() -> None:
     config = {"ExposedPorts": {"9000/tcp": {}, "53/udp": {}, "8080/tcp": {}}}
     assert _exposed_ports(config) == [8080, 9000]
     assert _exposed_ports({}) == []
-
-
-@pytest.mark.parametrize(
-    ("sample", "expected"),
-    [
-        # cgroup v2: usage minus inactive file cache, as `docker stats` shows it
-        (
-            {"memory_stats": {"usage": 50_000_000, "stats": {"inactive_file": 10_000_000}}},
-            40_000_000,
-        ),
-        # cgroup v1: the kernel's own peak counts
-        (
-            {
-                "memory_stats": {
-                    "usage": 30_000_000,
-                    "max_usage": 70_000_000,
-                    "stats": {"total_inactive_file": 5_000_000},
-                }
-            },
-            65_000_000,
-        ),
-        ({"memory_stats": {}}, None),  # a stopped container
-    ],
-)
-def test_memory_usage_of_a_stats_sample(sample, expected) -> None:
-    assert _MemoryWatch.usage(sample) == expected
 
 
 def test_a_result_round_trips_through_the_store() -> None:

@@ -1,0 +1,1 @@
+"""Unit tests of ``workbench.checks``, one file per module."""
