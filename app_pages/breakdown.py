@@ -9,6 +9,7 @@ from ui.state import analysis_of, analysis_progress, current_project
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.analysis.model import SCHEMA_VERSION
 from workbench.compare import charts
+from workbench.engine.images import short_id
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 from workbench.variants import variant_order
@@ -25,7 +26,7 @@ if project is not None:
         build = latest[variant]
         choices[f"{variant} ({build.tag})"] = build.image_id
 for data in store.all_analyses(limit=100, schema=SCHEMA_VERSION):
-    label = f"{', '.join(data.get('tags') or []) or data['image_id'][7:19]}"
+    label = f"{', '.join(data.get('tags') or []) or short_id(data['image_id'])}"
     choices.setdefault(label, data["image_id"])
 if not choices:
     st.info("No images yet. Build a variant on the Builds page; its breakdown appears here.")

@@ -9,6 +9,7 @@ import streamlit as st
 from ui.state import drop_choice, engine_banner, engine_status, project_variants, require_project
 from workbench.build.builders import available_builders
 from workbench.build.service import BuildSpec, build_service
+from workbench.engine.images import short_id
 from workbench.errors import WorkbenchError
 from workbench.store import ACTIVE, Store
 
@@ -107,7 +108,7 @@ st.dataframe(
             "Duration (s)": round(r.duration_s, 1) if r.duration_s is not None else None,
             "Steps": f"{r.steps_done}/{r.steps_total}",
             "Cache hits": r.cache_hits,
-            "Image": (r.image_id or "")[7:19],
+            "Image": short_id(r.image_id or ""),
             "Still works?": still_works(r.image_id),
             "Error": r.error or "",
         }

@@ -207,8 +207,3 @@ class PerStore(Generic[T]):
 
 process_jobs: PerStore[Jobs] = PerStore(lambda store: Jobs())
 """The process's jobs for the current store (``process_jobs()``)."""
-
-
-def short_id(image_id: str) -> str:
-    """An image id's first 12 hex digits, as the docker CLI shows it."""
-    return image_id.split(":", 1)[-1][:12]

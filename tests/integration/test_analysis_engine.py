@@ -24,7 +24,8 @@ import pytest
 from workbench.analysis import analyze_image
 from workbench.analysis.layer_cache import MemoryEstimates
 from workbench.analysis.merge import merge_layers
-from workbench.analysis.reader import ChunkReader, EntryKind, read_archive
+from workbench.analysis.reader import EntryKind, read_archive
+from workbench.analysis.streams import ChunkReader
 from workbench.errors import AnalysisError
 
 pytestmark = pytest.mark.docker

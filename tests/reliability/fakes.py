@@ -6,7 +6,7 @@ progress and writes ``--iidfile``, as the real CLI does.  What it does is picked
 variant's name (the tag's suffix): succeed, sleep, print a lot, print bytes that are
 not UTF-8, echo its build arguments' values, fail, or die by ``SIGKILL`` mid-build
 (the way a broken engine connection ends the CLI).  So builds run through
-:func:`workbench.builders.run_buildkit` for real, with no engine at all.
+:func:`workbench.build.buildkit.run_buildkit` for real, with no engine at all.
 """
 
 from __future__ import annotations

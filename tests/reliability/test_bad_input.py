@@ -18,11 +18,10 @@ import pytest
 
 from tests.conftest import TINY_PROJECT
 from workbench.analysis import load_rules
-from workbench.build import builders
-from workbench.build.builders import (
-    DOCKERFILE_NAME,
+from workbench.build.context import DOCKERFILE_NAME, make_context
+from workbench.build.progress import (
     BuildProgress,
-    make_context,
+    describe_failure,
     parse_buildkit_line,
     parse_classic_event,
 )
@@ -233,7 +232,7 @@ def test_a_base_image_that_cannot_be_pulled_points_to_bootstrap(faults) -> None:
     progress = BuildProgress()
     for line in UNPULLABLE_BUILDKIT.splitlines():
         parse_buildkit_line(line, progress)
-    message = builders._describe_failure(progress, "docker build exited with code 1")
+    message = describe_failure(progress, "docker build exited with code 1")
     assert message.startswith("the base image nonexistent.invalid/nothing:1 cannot be pulled (")
     assert "no such host" in message and "run `workbench bootstrap`" in message
 
@@ -244,6 +243,6 @@ def test_a_base_image_that_cannot_be_pulled_points_to_bootstrap(faults) -> None:
         'Get "https://nonexistent.invalid/v2/": dial tcp: lookup nonexistent.invalid: no such host'
     )
     parse_classic_event({"error": error, "errorDetail": {"message": error}}, progress)
-    message = builders._describe_failure(progress, progress.error or "")
+    message = describe_failure(progress, progress.error or "")
     assert message.startswith("the base image nonexistent.invalid/nothing:1 cannot be pulled (")
     assert "run `workbench bootstrap`" in message and "\n" not in message

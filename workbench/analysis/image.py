@@ -14,7 +14,7 @@ import io
 import posixpath
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,8 @@ from workbench.analysis.packages import (
     python_packages,
     virtualenvs,
 )
-from workbench.analysis.reader import ChunkReader, EntryKind, ImageArchive, read_archive
+from workbench.analysis.reader import EntryKind, ImageArchive, read_archive
+from workbench.analysis.streams import ChunkReader
 from workbench.errors import AnalysisError
 from workbench.labels import STAND_IN_REPLACES
 
@@ -161,6 +162,93 @@ def _largest(
     return details
 
 
+@dataclass
+class _Counted:
+    """Each group's component and counted bytes, summed per component and per layer."""
+
+    component_of: list[str]
+    weights: list[int]
+    totals: dict[str, int]
+    per_layer: list[dict[str, int]]
+    uncounted_visible: int = 0
+
+
+def _engine_bytes(engine_layer_bytes: Sequence[int] | None, count: int) -> list[int | None]:
+    if engine_layer_bytes is not None and len(engine_layer_bytes) == count:
+        return list(engine_layer_bytes)
+    return [None] * count
+
+
+def _count(merged: MergeResult, classifier: Classifier, counted: Sequence[bool]) -> _Counted:
+    """Classify every group and count its bytes as the engine does (a symlink in a layer
+    whose engine size leaves symlinks out counts 0, and is remembered if visible)."""
+    result = _Counted([], [], dict.fromkeys(COMPONENTS, 0), [])
+    result.per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in merged.layers]
+    classify = classifier.component
+    for group, path in zip(merged.groups, merged.visible_path, strict=True):
+        component = SHADOWED if path is None else classify("/" + path)
+        weight = group.bytes
+        if group.kind is _SYMLINK and not counted[group.layer]:
+            weight = 0
+            if path is not None:
+                result.uncounted_visible += group.bytes
+        result.component_of.append(component)
+        result.weights.append(weight)
+        result.totals[component] += weight
+        result.per_layer[group.layer][component] += weight
+    return result
+
+
+def _layer_results(
+    archive: ImageArchive,
+    merged: MergeResult,
+    created: Sequence[str],
+    counted: Sequence[bool],
+    engine_bytes: Sequence[int | None],
+    per_layer: Sequence[Mapping[str, int]],
+) -> tuple[LayerAnalysis, ...]:
+    layers = archive.layers
+    diff_ids = list(archive.diff_ids)
+    if len(diff_ids) != len(layers):
+        diff_ids = [""] * len(layers)
+    return tuple(
+        LayerAnalysis(
+            index=i,
+            diff_id=diff_ids[i],
+            created_by=created[i],
+            bytes=stats.bytes if counted[i] else stats.bytes - stats.symlink_bytes,
+            components=dict(per_layer[i]),
+            files_added=stats.files_added,
+            files_changed=stats.files_changed,
+            files_deleted=stats.files_deleted,
+            gzip_bytes=layer.gzip_bytes,
+            zstd_bytes=layer.zstd_bytes,
+            symlink_bytes=stats.symlink_bytes,
+            engine_bytes=engine_bytes[i],
+            symlinks_counted=counted[i],
+        )
+        for i, (stats, layer) in enumerate(zip(merged.layers, layers, strict=True))
+    )
+
+
+def _history(archive: ImageArchive, history: Sequence[str] | None) -> list[str]:
+    count = len(archive.layers)
+    created = list(history) if history is not None else _created_by(archive.config, count)
+    if len(created) != count:
+        created = (created + [""] * count)[:count]
+    return created
+
+
+def _compressed(archive: ImageArchive) -> Compressed:
+    """The image's estimates: the sums of its layers', when every layer has one."""
+    gzip_all = [layer.gzip_bytes for layer in archive.layers]
+    zstd_all = [layer.zstd_bytes for layer in archive.layers]
+    return Compressed(
+        gzip_bytes=sum(gzip_all) if gzip_all and None not in gzip_all else None,  # type: ignore[arg-type]
+        zstd_bytes=sum(zstd_all) if zstd_all and None not in zstd_all else None,  # type: ignore[arg-type]
+    )
+
+
 def analyze_archive(
     archive: ImageArchive,
     *,
@@ -189,93 +277,42 @@ def analyze_archive(
         The analysis.
     """
     rule_set = _rule_set(rules)
-    config = archive.config
-    image_config = config.get("config") or {}
+    image_config = archive.config.get("config") or {}
     if workdir is None:
         workdir = image_config.get("WorkingDir") or ""
-    layers = archive.layers
-    entries = [layer.entries for layer in layers]
-    merged = merge_layers(entries)
-    view = FinalView(merged, layers)
+    merged = merge_layers([layer.entries for layer in archive.layers])
+    view = FinalView(merged, archive.layers)
     venvs = virtualenvs(merged.final)
     debs, dpkg_files = debian_packages(view)
-    pythons = python_packages(view)
     prefixes = _app_prefixes(app_paths, workdir)
     classifier = Classifier(rule_set, app_paths=prefixes, virtualenvs=venvs, dpkg_files=dpkg_files)
-
-    engine_bytes: list[int | None] = [None] * len(layers)
-    if engine_layer_bytes is not None and len(engine_layer_bytes) == len(layers):
-        engine_bytes = list(engine_layer_bytes)
+    engine_bytes = _engine_bytes(engine_layer_bytes, len(archive.layers))
     counted = [
         engine_counts_symlinks(stats, engine)
         for stats, engine in zip(merged.layers, engine_bytes, strict=True)
     ]
-    component_of: list[str] = []
-    weights: list[int] = []
-    uncounted_visible = 0
-    totals = dict.fromkeys(COMPONENTS, 0)
-    per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in layers]
-    classify = classifier.component
-    for group, path in zip(merged.groups, merged.visible_path, strict=True):
-        component = SHADOWED if path is None else classify("/" + path)
-        component_of.append(component)
-        weight = group.bytes
-        if group.kind is _SYMLINK and not counted[group.layer]:
-            weight = 0
-            if path is not None:
-                uncounted_visible += group.bytes
-        weights.append(weight)
-        totals[component] += weight
-        per_layer[group.layer][component] += weight
-
+    figures = _count(merged, classifier, counted)
+    totals = figures.totals
     size_bytes = sum(totals.values())
-    diff_ids = list(archive.diff_ids)
-    if len(diff_ids) != len(layers):
-        diff_ids = [""] * len(layers)
-    created = list(history) if history is not None else _created_by(config, len(layers))
-    if len(created) != len(layers):
-        created = (created + [""] * len(layers))[: len(layers)]
-    layer_results = tuple(
-        LayerAnalysis(
-            index=i,
-            diff_id=diff_ids[i],
-            created_by=created[i],
-            bytes=stats.bytes if counted[i] else stats.bytes - stats.symlink_bytes,
-            components=per_layer[i],
-            files_added=stats.files_added,
-            files_changed=stats.files_changed,
-            files_deleted=stats.files_deleted,
-            gzip_bytes=layer.gzip_bytes,
-            zstd_bytes=layer.zstd_bytes,
-            symlink_bytes=stats.symlink_bytes,
-            engine_bytes=engine_bytes[i],
-            symlinks_counted=counted[i],
-        )
-        for i, (stats, layer) in enumerate(zip(merged.layers, layers, strict=True))
-    )
-    gzip_all = [layer.gzip_bytes for layer in layers]
-    zstd_all = [layer.zstd_bytes for layer in layers]
-    dive = efficiency(entries)
-    labels = image_config.get("Labels") or {}
+    dive = efficiency([layer.entries for layer in archive.layers])
     return ImageAnalysis(
         image_id=archive.image_id,
         tags=archive.tags,
         size_bytes=size_bytes,
-        final_bytes=size_bytes - totals[SHADOWED] + uncounted_visible,
-        uncounted_symlink_bytes=uncounted_visible,
+        final_bytes=size_bytes - totals[SHADOWED] + figures.uncounted_visible,
+        uncounted_symlink_bytes=figures.uncounted_visible,
         components=totals,
         plan_view={row: sum(totals[c] for c in parts) for row, parts in PLAN_ROWS.items()},
-        layers=layer_results,
-        python_packages=tuple(pythons),
+        layers=_layer_results(
+            archive, merged, _history(archive, history), counted, engine_bytes, figures.per_layer
+        ),
+        python_packages=tuple(python_packages(view)),
         debian_packages=tuple(debs),
-        largest=_largest(merged, component_of, weights, top),
+        largest=_largest(merged, figures.component_of, figures.weights, top),
         efficiency=dive.score,
         wasted_bytes=dive.wasted_bytes,
-        compressed=Compressed(
-            gzip_bytes=sum(gzip_all) if gzip_all and None not in gzip_all else None,  # type: ignore[arg-type]
-            zstd_bytes=sum(zstd_all) if zstd_all and None not in zstd_all else None,  # type: ignore[arg-type]
-        ),
-        stand_in_base=labels.get(STAND_IN_REPLACES) or None,
+        compressed=_compressed(archive),
+        stand_in_base=(image_config.get("Labels") or {}).get(STAND_IN_REPLACES) or None,
         engine_size_bytes=sum(engine_bytes) if None not in engine_bytes else None,  # type: ignore[arg-type]
         workdir=workdir,
         app_paths=prefixes,
@@ -383,6 +420,57 @@ def _exported(
             stream.close()
 
 
+def _read_layers(
+    client: Any,
+    ref: str,
+    inspect: Mapping[str, Any],
+    *,
+    source: str,
+    compress: bool,
+    zstd: bool,
+    estimates: EstimateCache | None,
+) -> ImageArchive:
+    """The image's layers: from overlay2 when that answers everything asked, else the
+    export; compressed-size estimates known by diff id are not computed again."""
+    estimating = compress or zstd
+    diff_ids = list((inspect.get("RootFS") or {}).get("Layers") or ())
+    known = (
+        layer_cache.usable(estimates.get(diff_ids), zstd=zstd)
+        if estimating and estimates is not None
+        else {}
+    )
+    all_known = bool(diff_ids) and all(d in known for d in diff_ids)
+    archive = None
+    if source != "export":
+        if estimating and not all_known:
+            if source == "overlay2":
+                raise AnalysisError(
+                    "compressed sizes need the export: analyse with --no-compress to read "
+                    "the engine's overlay2 folders"
+                )
+        else:
+            archive = overlay_archive(client, inspect, capture=capture_limit)
+            if archive is None and source == "overlay2":
+                raise AnalysisError(
+                    "the engine's overlay2 folders are not readable here (a remote engine, "
+                    "another storage driver, or no access to its storage); use the export"
+                )
+    skipped = layer_cache.export_keys(known)
+    if archive is None:
+        archive = _exported(client, ref, compress=compress, zstd=zstd, skip_estimates=skipped)
+    if not estimating:
+        return archive
+    if estimates is not None:
+        estimates.put(layer_cache.learned(archive, skipped=skipped))
+    archive = layer_cache.with_estimates(archive, known, zstd=zstd)
+    if any(layer.gzip_bytes is None for layer in archive.layers):
+        # an export path pointed at another layer than remembered: read it all again
+        archive = _exported(client, ref, compress=compress, zstd=zstd)
+        if estimates is not None:
+            estimates.put(layer_cache.learned(archive))
+    return archive
+
+
 def analyze_image(
     client: Any,
     ref: str,
@@ -431,46 +519,14 @@ def analyze_image(
     rule_set = _rule_set(rules)
     inspect = inspect_image(client, ref, AnalysisError, PULL_HINT)
     try:
-        api_history = client.api.history(inspect["Id"])
+        api_history = client.api.history(ref)
     except ENGINE_ERRORS as exc:
         raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
     if source not in SOURCES:
         raise AnalysisError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
-    estimating = compress or zstd
-    diff_ids = list((inspect.get("RootFS") or {}).get("Layers") or ())
-    known = (
-        layer_cache.usable(estimates.get(diff_ids), zstd=zstd)
-        if estimating and estimates is not None
-        else {}
+    archive = _read_layers(
+        client, ref, inspect, source=source, compress=compress, zstd=zstd, estimates=estimates
     )
-    all_known = bool(diff_ids) and all(d in known for d in diff_ids)
-    archive = None
-    if source != "export":
-        if estimating and not all_known:
-            if source == "overlay2":
-                raise AnalysisError(
-                    "compressed sizes need the export: analyse with --no-compress to read "
-                    "the engine's overlay2 folders"
-                )
-        else:
-            archive = overlay_archive(client, inspect, capture=capture_limit)
-            if archive is None and source == "overlay2":
-                raise AnalysisError(
-                    "the engine's overlay2 folders are not readable here (a remote engine, "
-                    "another storage driver, or no access to its storage); use the export"
-                )
-    skipped = layer_cache.export_keys(known)
-    if archive is None:
-        archive = _exported(client, ref, compress=compress, zstd=zstd, skip_estimates=skipped)
-    if estimating:
-        if estimates is not None:
-            estimates.put(layer_cache.learned(archive, skipped=skipped))
-        archive = layer_cache.with_estimates(archive, known, zstd=zstd)
-        if any(layer.gzip_bytes is None for layer in archive.layers):
-            # an export path pointed at another layer than remembered: read it all again
-            archive = _exported(client, ref, compress=compress, zstd=zstd)
-            if estimates is not None:
-                estimates.put(layer_cache.learned(archive))
     count = len(archive.layers)
     history = None
     if not any(h.get("created_by") for h in archive.config.get("history") or ()):

@@ -23,8 +23,9 @@ from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
 from workbench.analysis.layer_cache import ESTIMATE_VERSION, LayerEstimate
 from workbench.analysis.model import SCHEMA_VERSION
+from workbench.engine.images import short_id
 from workbench.errors import AnalysisError
-from workbench.jobs import ANALYSIS, Job, Jobs, process_jobs, short_id
+from workbench.jobs import ANALYSIS, Job, Jobs, process_jobs
 from workbench.labels import DOCKERFILE_SHA256, PROJECT_PATH
 from workbench.project.manifests import is_manifest
 from workbench.store import Store

@@ -90,7 +90,7 @@ class TarReader:
     """Iterate over the members of a tar stream, forward only.
 
     Args:
-        stream: a :class:`~workbench.analysis.reader.ForwardStream` (exact ``read``,
+        stream: a :class:`~workbench.analysis.streams.ForwardStream` (exact ``read``,
             ``skip``).
     """
 

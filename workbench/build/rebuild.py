@@ -22,7 +22,11 @@ import docker
 
 from workbench import engine
 from workbench.build import builders
-from workbench.build.builders import BuilderInfo, BuildProgress
+from workbench.build.builders import BuilderInfo
+from workbench.build.buildkit import run_buildkit
+from workbench.build.classic import run_classic
+from workbench.build.context import label_instruction, make_context
+from workbench.build.progress import BuildProgress
 from workbench.errors import BuildError
 from workbench.jobs import REBUILD, Job, Jobs, process_jobs
 from workbench.labels import REBUILD_PROBE
@@ -73,13 +77,13 @@ def _timed_build(
     started = time.perf_counter()
     labels = {REBUILD_PROBE: "true"}
     if builder.name == "classic":
-        dockerfile += builders.label_instruction(labels)
+        dockerfile += label_instruction(labels)
     never = threading.Event()
-    with builders.make_context(folder, dockerfile, extra_files) as context:
+    with make_context(folder, dockerfile, extra_files) as context:
         if builder.name == "buildkit":
-            outcome = builders.run_buildkit(builder, context, tag, labels, _quiet_output, never)
+            outcome = run_buildkit(builder, context, tag, labels, _quiet_output, never)
         else:
-            outcome = builders.run_classic(client, context, tag, _quiet_output, never)
+            outcome = run_classic(client, context, tag, _quiet_output, never)
     if outcome.status != "succeeded":
         raise BuildError(f"the rebuild probe's build failed: {outcome.error}")
     return time.perf_counter() - started

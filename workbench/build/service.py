@@ -22,7 +22,11 @@ import docker.errors
 
 from workbench import __version__, engine
 from workbench.build import builders
-from workbench.build.builders import BuilderInfo, BuildOutcome, BuildProgress
+from workbench.build.builders import BuilderInfo
+from workbench.build.buildkit import run_buildkit
+from workbench.build.classic import run_classic
+from workbench.build.context import label_instruction, make_context
+from workbench.build.progress import BuildOutcome, BuildProgress
 from workbench.errors import StoreError, WorkbenchError
 from workbench.jobs import BUILD, Jobs, PerStore, process_jobs
 from workbench.labels import DOCKERFILE_SHA256, PROJECT, PROJECT_PATH, VARIANT, VERSION
@@ -279,11 +283,11 @@ class BuildService:
         client = self.client_factory()
         dockerfile = spec.dockerfile_text
         if job.builder.name == "classic":
-            dockerfile += builders.label_instruction(spec.labels())
-        context = builders.make_context(spec.project.path, dockerfile, spec.extra_files)
+            dockerfile += label_instruction(spec.labels())
+        context = make_context(spec.project.path, dockerfile, spec.extra_files)
         with context:
             if job.builder.name == "buildkit":
-                return builders.run_buildkit(
+                return run_buildkit(
                     job.builder,
                     context,
                     spec.tag,
@@ -293,7 +297,7 @@ class BuildService:
                     spec.build_args,
                     spec.no_cache,
                 )
-            return builders.run_classic(
+            return run_classic(
                 client,
                 context,
                 spec.tag,

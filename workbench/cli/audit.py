@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from workbench.cli.common import fail, friendly, print_json
+from workbench.engine.images import short_id
 from workbench.units import human_bytes
 
 if TYPE_CHECKING:  # the audit's imports cost ~0.1 s; only its commands pay them
@@ -26,7 +27,7 @@ def render_audit(audit: Audit) -> list[str]:
     """The audit as lines of text (the CLI's output)."""
     lines = []
     where = (
-        f"image {audit.image} ({(audit.image_id or '')[7:19]})"
+        f"image {audit.image} ({short_id(audit.image_id or '')})"
         if audit.image
         else "no image (names and sizes guessed)"
     )

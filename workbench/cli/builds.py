@@ -49,7 +49,7 @@ def variants_command(
     ] = None,
 ) -> None:
     """List the Dockerfile variants of a project, or show one."""
-    from workbench.variants import transforms as variants
+    from workbench import variants
 
     loaded = load_project(project)
     if show or diff:
@@ -80,7 +80,7 @@ def build_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Build variants of a project; exit 0 only if every build succeeded."""
-    from workbench.variants import transforms as variants
+    from workbench import variants
 
     loaded = load_project(project)
     names = variant or ["baseline"]

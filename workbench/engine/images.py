@@ -8,6 +8,7 @@ the caller picks the error class and may say what to do next.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,12 @@ from workbench.errors import WorkbenchError
 
 ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 BUILD_HINT = "build it first (`workbench build`) or check `docker images`"
+
+
+def short_id(ref: str) -> str:
+    """An image id as the docker CLI shows it (its first 12 hex digits); a tag as it is."""
+    digits = ref.split(":", 1)[1] if ref.startswith("sha256:") else ref
+    return digits[:12] if re.fullmatch(r"[0-9a-f]{12,64}", digits) else ref
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.analysis.reader import ForwardStream
+from workbench.analysis.streams import ForwardStream
 from workbench.analysis.tarstream import REGULAR_TYPES, TarReader
 from workbench.errors import TarFormatError
 

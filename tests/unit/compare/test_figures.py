@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from tests.synthetic import MB, SHAPES, analysis, build_record
+from workbench.analysis import COMPONENTS
+from workbench.compare import figures as compare
+from workbench.project.plan import parse_plan
+
+
+def _figures() -> list[compare.VariantFigures]:
+    return [
+        compare.VariantFigures(name, build_record(name, f"sha256:{name}"), analysis(name, **shape))
+        for name, shape in SHAPES.items()
+    ]
+
+
+def test_the_components_frame_adds_up_to_each_size() -> None:
+    figures = _figures()
+    frame = compare.components_frame(figures)
+    totals = frame.groupby("variant")["bytes"].sum().to_dict()
+    assert totals == {f.variant: f.size_bytes for f in figures}
+    assert len(frame) == len(figures) * len(COMPONENTS)
+
+
+def test_savings_per_component_add_up_to_the_total_saving() -> None:
+    frame = compare.savings_frame(_figures())
+    for variant, rows in frame.groupby("variant"):
+        parts = rows[rows["component"] != "total"]["saved_bytes"].sum()
+        total = rows[rows["component"] == "total"]["saved_bytes"].item()
+        assert parts == total, variant
+    no_cache = frame[(frame.variant == "no-cache") & (frame.component == "build_caches")]
+    assert no_cache["saved_bytes"].item() == 600 * MB
+    assert no_cache["saved_pct"].item() == 100.0
+
+
+def test_the_waterfall_walks_from_baseline_to_the_best() -> None:
+    frame = compare.waterfall_frame(_figures())
+    assert list(frame["step"]) == ["baseline", "→ no-cache", "→ multi-stage", "best: multi-stage"]
+    savings = frame[frame.kind == "saving"]["delta"].sum()
+    assert frame.iloc[0]["end"] + savings == frame.iloc[-1]["end"]
+
+
+def test_plan_vs_measured_counts_each_task_once() -> None:
+    plan = parse_plan(
+        {
+            "targets": {"uncompressed": {"min": "800 MB", "max": "900 MB"}},
+            "tasks": [
+                {
+                    "priority": 1,
+                    "name": "no cache",
+                    "variant": "no-cache",
+                    "saving": {"min": "20 MB", "max": "50 MB"},
+                },
+                {
+                    "priority": 3,
+                    "name": "multi-stage",
+                    "variant": "multi-stage",
+                    "saving": {"min": "50 MB", "max": "100 MB"},
+                },
+                {
+                    "priority": 2,
+                    "name": "prune",
+                    "variant": "pruned-deps",
+                    "saving": {"min": "50 MB", "max": "150 MB"},
+                },
+            ],
+        }
+    )
+    tasks, targets = compare.plan_vs_measured(plan, _figures())
+    by_variant = {t.variant: t for t in tasks}
+    assert by_variant["no-cache"].measured_bytes == 600 * MB
+    assert by_variant["no-cache"].verdict == "saves more than planned (12.0× the upper estimate)"
+    assert by_variant["multi-stage"].reference == "no-cache"
+    assert by_variant["multi-stage"].measured_bytes == 44 * MB
+    assert by_variant["multi-stage"].vs_baseline_bytes == 644 * MB
+    assert by_variant["multi-stage"].verdict == "saves less than planned"
+    assert by_variant["pruned-deps"].verdict == "not built yet"
+    [uncompressed] = targets
+    assert uncompressed.best_variant == "multi-stage" and uncompressed.met is True
