@@ -7,9 +7,9 @@ import streamlit as st
 
 from ui.stakeholder import headline_metrics, stakeholder_mode
 from ui.state import analysis_progress, push_controls, rebuild_controls, require_project
+from workbench import compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.compare import charts
-from workbench.compare import figures as compare
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes

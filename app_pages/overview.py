@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.stakeholder import headline_metrics, stakeholder_mode
 from ui.state import current_project, engine_banner, engine_status, require_project
-from workbench.compare import figures as compare
+from workbench import compare
 from workbench.errors import WorkbenchError
 from workbench.units import UNITS_NOTE, human_bytes
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from workbench.compare.figures import BASELINE, VariantFigures
+from workbench.compare import BASELINE, VariantFigures
 from workbench.units import human_bytes
 
 LARGE_TYPE = """

@@ -134,7 +134,7 @@ def test_two_requests_at_once_give_one_build(service: BuildService, project) -> 
 
 BUILD_THEN_HANG = """
 import sys, time
-from workbench.builds import BuildService, BuildSpec
+from workbench.build.service import BuildService, BuildSpec
 from workbench.project import load_project
 from workbench.store import Store
 project = load_project(sys.argv[1])

@@ -47,7 +47,7 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from tests.reliability import fakes
-from workbench import builders
+from workbench.build import builders
 from workbench.store import Store
 builders.choose_builder = fakes.chooser(fakes.fake_builder(Path(sys.argv[4])))
 service = fakes.service(Store(Path(sys.argv[2])))

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 from workbench.errors import BuildError
 from workbench.home import workbench_home
-from workbench.variants.syntax import buildkit_features
 
 
 @dataclass(frozen=True)
@@ -153,6 +152,8 @@ def choose_builder(name: str | None, dockerfile_text: str) -> BuilderInfo:
             raise BuildError(
                 f"no {name} builder here; available: {', '.join(b.name for b in builders)}"
             )
+    from workbench.variants.syntax import buildkit_features  # only when a build is asked for
+
     features = buildkit_features(dockerfile_text) if chosen.name == "classic" else ()
     if features:
         hint = (

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 MANIFEST_PATTERNS = (
     "pyproject.toml",
     "uv.lock",
@@ -39,6 +37,8 @@ def is_manifest(path: str) -> bool:
 
 def normalize(name: str) -> str:
     """A distribution name as PEP 503 compares them (``Foo_Bar`` = ``foo-bar``)."""
+    from packaging.utils import canonicalize_name  # ~45 ms to import: paid on first use
+
     return canonicalize_name(name.strip())
 
 

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomlkit
-
 from workbench.errors import CannotTransform
 from workbench.project.manifests import normalize, requirement_name
 
@@ -101,6 +99,8 @@ def _prune_memo(
 
 
 def _drop_from_pyproject(text: str, wanted: frozenset[str]) -> tuple[str, list[str]]:
+    import tomlkit  # ~80 ms to import: only pruning pays it
+
     try:
         doc = tomlkit.parse(text)
     except Exception as exc:  # tomlkit raises several unrelated classes

@@ -7,7 +7,13 @@ either the expected output (``<transform>.Dockerfile``) or the expected error
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+
+from workbench.errors import CannotTransform
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dockerfiles"
 CASES = FIXTURES / "cases"
@@ -29,3 +35,15 @@ def case_input(case: str) -> str:
 def dockerfile(*lines: str) -> str:
     """A Dockerfile of these lines."""
     return "\n".join(lines) + "\n"
+
+
+def check_golden(case: str, variant: str, transform: Callable[[str], str]) -> None:
+    """A transform gives the case's expected output, or the expected one-line error."""
+    expected = CASES / case / f"{variant}.Dockerfile"
+    error = CASES / case / f"{variant}.error"
+    assert expected.is_file() != error.is_file(), "one expected output or one expected error"
+    if expected.is_file():
+        assert transform(case_input(case)) == expected.read_text()
+    else:
+        with pytest.raises(CannotTransform, match=re.escape(error.read_text().strip())):
+            transform(case_input(case))

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.unit.variants.golden import CASE_NAMES, CASES, case_input, dockerfile, outputs
+from tests.unit.variants.golden import (
+    CASE_NAMES,
+    CASES,
+    check_golden,
+    dockerfile,
+    outputs,
+)
 from workbench.errors import CannotTransform
 from workbench.variants.cache_mount import to_cache_mount
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_golden(case: str) -> None:
-    expected = CASES / case / "cache-mount.Dockerfile"
-    error = CASES / case / "cache-mount.error"
-    assert expected.is_file() != error.is_file(), "one expected output or one expected error"
-    if expected.is_file():
-        assert to_cache_mount(case_input(case)) == expected.read_text()
-    else:
-        with pytest.raises(CannotTransform, match=re.escape(error.read_text().strip())):
-            to_cache_mount(case_input(case))
+    check_golden(case, "cache-mount", to_cache_mount)
 
 
 @pytest.mark.parametrize("case", outputs("cache-mount"))

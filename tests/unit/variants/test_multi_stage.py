@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.unit.variants.golden import CASE_NAMES, CASES, case_input, dockerfile, outputs
+from tests.unit.variants.golden import (
+    CASE_NAMES,
+    CASES,
+    case_input,
+    check_golden,
+    dockerfile,
+    outputs,
+)
 from workbench.errors import CannotTransform
 from workbench.variants.instructions import parse
 from workbench.variants.multi_stage import to_multi_stage
@@ -15,14 +20,7 @@ from workbench.variants.no_cache import to_no_cache
 
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_golden(case: str) -> None:
-    expected = CASES / case / "multi-stage.Dockerfile"
-    error = CASES / case / "multi-stage.error"
-    assert expected.is_file() != error.is_file(), "one expected output or one expected error"
-    if expected.is_file():
-        assert to_multi_stage(case_input(case)) == expected.read_text()
-    else:
-        with pytest.raises(CannotTransform, match=re.escape(error.read_text().strip())):
-            to_multi_stage(case_input(case))
+    check_golden(case, "multi-stage", to_multi_stage)
 
 
 @pytest.mark.parametrize("case", outputs("multi-stage"))

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.unit.variants.golden import CASE_NAMES, CASES, case_input, dockerfile, outputs
-from workbench.errors import CannotTransform
+from tests.unit.variants.golden import (
+    CASE_NAMES,
+    CASES,
+    case_input,
+    check_golden,
+    dockerfile,
+    outputs,
+)
 from workbench.variants.no_cache import to_no_cache
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_golden(case: str) -> None:
-    expected = CASES / case / "no-cache.Dockerfile"
-    error = CASES / case / "no-cache.error"
-    assert expected.is_file() != error.is_file(), "one expected output or one expected error"
-    if expected.is_file():
-        assert to_no_cache(case_input(case)) == expected.read_text()
-    else:
-        with pytest.raises(CannotTransform, match=re.escape(error.read_text().strip())):
-            to_no_cache(case_input(case))
+    check_golden(case, "no-cache", to_no_cache)
 
 
 @pytest.mark.parametrize("case", outputs("no-cache"))
