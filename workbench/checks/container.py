@@ -1,10 +1,12 @@
 """The smoke test's container: started, watched, and always removed.
 
 :func:`running_container` creates and starts a container of the image with its own
-ENTRYPOINT/CMD, labelled as a smoke container of this process, and removes it however
-the test ends (success, failure, timeout, error or Ctrl-C); :class:`MemoryWatch`
-samples its memory from the engine's stats; :func:`remove_leftovers` removes the
-containers of workbench processes that died before they could.
+ENTRYPOINT/CMD (or the ones the settings give) and environment, labelled as a smoke
+container of this process, and removes it however the test ends (success, failure,
+timeout, error or Ctrl-C); :class:`MemoryWatch` samples its memory from the engine's
+stats; :func:`log_tail` reads its last lines with every environment value masked
+(:func:`mask`); :func:`remove_leftovers` removes the containers of workbench processes
+that died before they could.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.errors import SmokeError
@@ -22,11 +25,47 @@ from workbench.labels import SMOKE_OWNER
 from workbench.processes import host_name, pid_alive
 
 LOG_TAIL_LINES = 40
+MASK = "****"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """How the smoke container runs, besides the image.
+
+    Attributes:
+        environment: the variables set in the container (values never shown).
+        command: replaces the image's CMD, ``None`` to keep it.
+        entrypoint: replaces the image's ENTRYPOINT (``()`` for none), ``None`` to keep it.
+    """
+
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    command: Sequence[str] | None = None
+    entrypoint: Sequence[str] | None = None
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """The text with every secret (and every line of a multi-line one) as ``****``.
+
+    Longer secrets are masked first, so one inside another leaves nothing behind.
+    """
+    pieces: set[str] = set()
+    for secret in secrets:
+        if secret:
+            pieces.add(secret)
+            pieces.update(line for line in secret.splitlines() if line.strip())
+    for piece in sorted(pieces, key=len, reverse=True):
+        text = text.replace(piece, MASK)
+    return text
 
 
 @contextlib.contextmanager
 def running_container(
-    client: Any, image: str, image_id: str, name: str, container_port: int | None
+    client: Any,
+    image: str,
+    image_id: str,
+    name: str,
+    container_port: int | None,
+    spec: RunSpec | None = None,
 ) -> Iterator[Any]:
     """A started container of the image, removed when the block ends, however it ends.
 
@@ -36,14 +75,21 @@ def running_container(
         image_id: the image's id.
         name: the container's name.
         container_port: the container port to publish on a free 127.0.0.1 port.
+        spec: the environment, command and entrypoint (default: the image's own).
 
     Raises:
         SmokeError: the engine refused to create or start the container (no container
-            is left behind).
+            is left behind; no environment value in the message).
     """
     import docker.errors
 
+    spec = spec or RunSpec()
     ports = {f"{container_port}/tcp": ("127.0.0.1", None)} if container_port else {}
+    options: dict[str, Any] = {"environment": dict(spec.environment)}
+    if spec.command is not None:
+        options["command"] = list(spec.command)
+    if spec.entrypoint is not None:
+        options["entrypoint"] = list(spec.entrypoint)  # [] clears the image's ENTRYPOINT
     container = None
     try:
         try:
@@ -53,10 +99,12 @@ def running_container(
                 detach=True,
                 ports=ports,
                 labels={SMOKE_LABEL: "1", SMOKE_OWNER: _owner()},
+                **options,
             )
             container.start()
         except docker.errors.DockerException as exc:
-            raise SmokeError(f"the engine could not start {image}: {_one_line(exc)}") from exc
+            reason = mask(_one_line(exc), spec.environment.values())
+            raise SmokeError(f"the engine could not start {image}: {reason}") from exc
         yield container
     finally:
         if container is not None:
@@ -110,10 +158,10 @@ class MemoryWatch:
         self._stop.set()
 
 
-def log_tail(container: Any, lines: int = LOG_TAIL_LINES) -> str:
-    """The container's last log lines, ``""`` when the engine cannot say."""
+def log_tail(container: Any, secrets: Iterable[str] = (), lines: int = LOG_TAIL_LINES) -> str:
+    """The container's last log lines, every secret masked; ``""`` when the engine cannot say."""
     with contextlib.suppress(Exception):
-        return container.logs(tail=lines).decode("utf-8", "replace").rstrip()
+        return mask(container.logs(tail=lines).decode("utf-8", "replace").rstrip(), secrets)
     return ""
 
 

@@ -1,8 +1,9 @@
 """Is the smoke container ready? An HTTP GET or a command inside it, polled.
 
 :func:`wait_ready` polls a running container until its check succeeds (an HTTP answer
-2xx/3xx on the published port, or the command exiting 0), its process exits, or the
-timeout passes; the outcome is a plain dict the smoke test turns into its result.
+on the published port with the expected status, else any 2xx/3xx; or the check command
+exiting 0), its process exits, or the timeout passes; the outcome is a plain dict the
+smoke test turns into its result.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ def wait_ready(
         mode: ``"http"`` or ``"command"``.
         path: the HTTP path to GET.
         container_port: the container port published for the HTTP check.
-        settings: the smoke settings (the command and the timeout).
+        settings: the smoke settings (the expected status, the check command, the
+            timeout).
         started: when the test started (``time.monotonic()``).
 
     Returns:
@@ -99,14 +101,16 @@ def wait_ready(
                 status, reason = http_probe(f"http://127.0.0.1:{host_port}{path}")
                 if status is not None:
                     last_status = status
-                    if 200 <= status < 400:
+                    if _as_expected(status, settings.status):
                         return _ready(started, host_port, status)
-                    last_reason = f"it answered HTTP {status}"
+                    last_reason = f"it answered HTTP {status}" + (
+                        f", not the {settings.status} expected" if settings.status else ""
+                    )
                 else:
                     last_reason = reason
         else:
             remaining = max(deadline - time.monotonic(), PROBE_TIMEOUT_S)
-            code = exec_probe(client, container.id, settings.command, remaining)
+            code = exec_probe(client, container.id, settings.check, remaining)
             if code == 0:
                 return _ready(started, host_port, None)
             if code is not None:
@@ -117,6 +121,11 @@ def wait_ready(
             where = f"http://127.0.0.1:{host_port}{path}" if mode == "http" else "the check command"
             return _not_ready(settings.timeout_s, where, last_reason, host_port, last_status)
         time.sleep(POLL_S)
+
+
+def _as_expected(status: int, expected: int | None) -> bool:
+    """Whether an HTTP status passes: the one expected, else any 2xx or 3xx."""
+    return status == expected if expected is not None else 200 <= status < 400
 
 
 def _ready(started: float, host_port: int | None, status: int | None) -> dict[str, Any]:

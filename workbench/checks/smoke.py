@@ -1,22 +1,30 @@
-"""Smoke tests: run a built image with its own command and check that it still answers.
+"""Smoke tests: run a built image and check that it still answers.
 
 An optimization that breaks the app saves nothing, so every variant can be run once:
 
-* the container starts with the image's own ENTRYPOINT/CMD;
-* its port (the plan's, else the first the image exposes) is published on 127.0.0.1
+* the container starts with the image's own ENTRYPOINT/CMD, or the ``command`` and
+  ``entrypoint`` of the settings, and their environment (``env``, and ``env_file``
+  read on the workbench's side);
+* its port (the settings', else the first the image exposes) is published on 127.0.0.1
   at a free port the engine picks;
-* the check is an HTTP GET on the configured path (ready at the first 2xx/3xx
-  answer), or a configured command run inside the container (ready when it exits 0);
+* the check is an HTTP GET on the configured path (ready at the first answer with the
+  expected ``status``, else any 2xx/3xx), or a ``check`` command run inside the
+  container (ready when it exits 0);
 * a process that exits before it is ready fails at once, with its exit code and the
   tail of its log;
 * the peak memory is the highest usage the engine's stats reported (the docker CLI's
   figure: usage minus inactive file cache), sampled about once a second;
 * the container is always removed: on success, failure, timeout, error or Ctrl-C.
 
-Defaults come from the ``[smoke]`` section of the project's plan when the image
-carries the workbench's labels (``org.workbench.project-path``). Every result is kept
-in the store by image id; :func:`latest_smoke` reads the newest one back (the
-"still works?" column of the Builds and Compare pages).
+Environment values are never printed or stored: a result names the variables
+(``GET /health on port 8000 (env: A, B)``), and each value is ``****`` in its log
+tail and messages.
+
+Defaults come from the project when the image carries the workbench's labels
+(``org.workbench.project-path``): the ``[smoke]`` table of its plan with the overrides
+saved for it (:mod:`workbench.project.smoke`). Every result is kept in the store by
+image id; :func:`latest_smoke` reads the newest one back (the "still works?" column of
+the Builds and Compare pages).
 
 The probe runs where the workbench runs, so an engine on another machine
 (``DOCKER_HOST=tcp://...``) publishes on *its* loopback and the HTTP check cannot
@@ -32,21 +40,31 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from workbench.checks.container import MemoryWatch, log_tail, remove_leftovers, running_container
+from workbench.checks.container import (
+    MemoryWatch,
+    RunSpec,
+    log_tail,
+    mask,
+    remove_leftovers,
+    running_container,
+)
 from workbench.checks.probes import wait_ready
 from workbench.engine.images import short_id
-from workbench.errors import SmokeError, WorkbenchError
+from workbench.errors import PlanError, ProjectError, SmokeError
 from workbench.jobs import SMOKE, Jobs, process_jobs
 from workbench.labels import PROJECT_PATH
-from workbench.project.plan import SmokeSettings
+from workbench.project.folder import load_project
+from workbench.project.plan import SmokeSettings, parse_smoke
+from workbench.project.smoke import env_file_path, load_smoke_settings, read_env_file
 from workbench.store import Store
 
 __all__ = [
     "SmokeResult",
+    "describe",
     "latest_smoke",
     "remove_leftovers",
     "run_smoke",
@@ -77,9 +95,13 @@ class SmokeResult:
         log_tail: the container's last log lines, kept on failure.
         container_port: the container port probed.
         host_port: the 127.0.0.1 port it was published on.
-        settings_from: ``"plan"`` when the project's plan gave the defaults, else
-            ``"defaults"``; options given on top do not change it.
+        settings_from: ``"saved"`` when the project's saved settings gave the
+            defaults, ``"plan"`` when its plan did, else ``"defaults"``; options given
+            on top do not change it.
         checked_at: when the test ended (epoch seconds).
+        env_keys: the names of the container's environment variables (never their
+            values, which are masked as ``****`` in every text of the result).
+        status_expected: the HTTP status the check expected, ``None`` for any 2xx/3xx.
     """
 
     image: str
@@ -98,6 +120,8 @@ class SmokeResult:
     host_port: int | None = None
     settings_from: str = "defaults"
     checked_at: float = 0.0
+    env_keys: tuple[str, ...] = ()
+    status_expected: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape (``workbench smoke --json`` and the store)."""
@@ -107,7 +131,9 @@ class SmokeResult:
     def from_dict(cls, data: Mapping[str, Any]) -> SmokeResult:
         """Read back what :meth:`to_dict` wrote (unknown keys ignored)."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        values["env_keys"] = tuple(values.get("env_keys") or ())
+        return cls(**values)
 
     def summary(self) -> str:
         """One line for people."""
@@ -128,20 +154,30 @@ class SmokeResult:
 def settings_for_image(labels: Mapping[str, str] | None) -> tuple[SmokeSettings, str]:
     """The smoke settings of the project an image was built from, when it says so.
 
-    Returns:
-        The settings and where they came from (``"plan"`` or ``"defaults"``).
-    """
-    from workbench.project import load_project
+    They are the project's plan's ``[smoke]`` with the overrides saved for it on top
+    (:func:`workbench.project.smoke.load_smoke_settings`).
 
-    path = (labels or {}).get(PROJECT_PATH)
-    if path and Path(path).is_dir():
+    Returns:
+        The settings and where they came from (``"saved"``, ``"plan"`` or ``"defaults"``).
+
+    Raises:
+        PlanError: the project's plan or saved settings are malformed (one line).
+    """
+    folder = _project_folder(labels)
+    if folder is not None:
         try:
-            plan = load_project(path).plan()
-        except WorkbenchError:
-            plan = None
-        if plan is not None:
-            return plan.smoke, "plan"
+            project = load_project(folder)
+        except ProjectError:  # the folder is no longer a project
+            project = None
+        if project is not None:
+            return load_smoke_settings(project)
     return SmokeSettings(), "defaults"
+
+
+def _project_folder(labels: Mapping[str, str] | None) -> Path | None:
+    """The folder of the project an image names in its labels, if it is still there."""
+    path = (labels or {}).get(PROJECT_PATH)
+    return Path(path) if path and Path(path).is_dir() else None
 
 
 def _exposed_ports(config: Mapping[str, Any]) -> list[int]:
@@ -159,12 +195,14 @@ class _Check:
     """What one smoke test checks, settled before its container starts.
 
     Attributes:
-        settings: the plan's settings (or the defaults) with the options on top.
-        settings_from: ``"plan"`` or ``"defaults"``.
+        settings: the project's settings (or the defaults) with the options on top.
+        settings_from: ``"saved"``, ``"plan"`` or ``"defaults"``.
         mode: ``"http"`` or ``"command"``.
         container_port: the container port to publish, ``None`` for none.
         probe_path: the HTTP path, with its leading ``/``.
         description: what is checked, for people (``GET /health on port 8080``).
+        run: the container's environment, command and entrypoint.
+        env_keys: the names of its environment variables, sorted.
     """
 
     settings: SmokeSettings
@@ -173,54 +211,104 @@ class _Check:
     container_port: int | None
     probe_path: str
     description: str
+    run: RunSpec = field(default_factory=RunSpec)
+    env_keys: tuple[str, ...] = ()
 
 
-def _check_for(
-    image: str,
-    config: Mapping[str, Any],
-    path: str | None,
-    port: int | None,
-    command: Sequence[str] | None,
-    timeout_s: float | None,
-) -> _Check:
+def _with_options(
+    settings: SmokeSettings, options: Mapping[str, Any], base_folder: Path
+) -> SmokeSettings:
+    """The settings with the options of :func:`run_smoke` on top, validated.
+
+    ``env`` adds to the settings' variables; ``env_file`` is relative to the current
+    folder; ``path`` without ``check`` asks for the HTTP check.
+
+    Raises:
+        SmokeError: an option is wrong (one line naming it).
+    """
+    raw = dict(options)
+    if isinstance(raw.get("env"), Mapping):
+        raw["env"] = {**settings.env, **raw["env"]}
+    if "env_file" in raw:
+        raw["env_file"] = str(base_folder / Path(raw["env_file"]).expanduser())
+    if "path" in raw and "check" not in raw:
+        raw["check"] = ()
+    try:
+        return parse_smoke(raw, "", settings)
+    except PlanError as exc:
+        raise SmokeError(f"bad smoke option {exc}") from exc
+
+
+def _environment(settings: SmokeSettings, folder: Path | None) -> dict[str, str]:
+    """The container's variables: the env file's, then ``env`` (which wins).
+
+    Raises:
+        SmokeError: the env file is missing or malformed (before any container exists).
+    """
+    environment = {}
+    if settings.env_file is not None:
+        environment.update(read_env_file(env_file_path(settings.env_file, folder)))
+    environment.update(settings.env)
+    return environment
+
+
+def describe(
+    settings: SmokeSettings, mode: str, probe_path: str, port: int | None, env_keys: Sequence[str]
+) -> str:
+    """What a smoke test checks, for people; names variables, never their values.
+
+    For example ``GET /health on port 8000 (env: A, B)``.
+    """
+    if mode == "command":
+        text = " ".join(settings.check)
+    else:
+        text = f"GET {probe_path} on port {port}"
+        if settings.status is not None:
+            text += f" expecting HTTP {settings.status}"
+    extras = []
+    if settings.entrypoint is not None:
+        extras.append(f"entrypoint: {' '.join(settings.entrypoint) or '(none)'}")
+    if settings.command is not None:
+        extras.append(f"command: {' '.join(settings.command)}")
+    if env_keys:
+        extras.append(f"env: {', '.join(env_keys)}")
+    return f"{text} ({'; '.join(extras)})" if extras else text
+
+
+def _check_for(image: str, config: Mapping[str, Any], options: Mapping[str, Any]) -> _Check:
     """The check of an image: its project's settings with the options given on top.
 
     Args:
         image: the reference asked for (for the error message).
         config: the image's ``Config`` from the engine's inspect.
-        path, port, command, timeout_s: the options of :func:`run_smoke`.
+        options: the options of :func:`run_smoke` that were given (not ``None``).
 
     Raises:
-        SmokeError: an HTTP check but the image has no port to probe.
+        SmokeError: an option is wrong, the env file is missing, or an HTTP check but
+            the image has no port to probe.
     """
     settings, settings_from = settings_for_image(config.get("Labels"))
-    if path is not None or port is not None or command is not None or timeout_s is not None:
-        settings = replace(
-            settings,
-            path=path if path is not None else settings.path,
-            port=port if port is not None else settings.port,
-            command=tuple(command) if command is not None else settings.command,
-            timeout_s=timeout_s if timeout_s is not None else settings.timeout_s,
-        )
-    if path is not None and command is None:
-        settings = replace(settings, command=())  # --path asks for the HTTP check
-    mode = "command" if settings.command else "http"
+    folder = _project_folder(config.get("Labels"))
+    if options:
+        settings = _with_options(settings, options, Path.cwd())
+    environment = _environment(settings, folder)
+    mode = "command" if settings.check else "http"
     container_port = settings.port
     if container_port is None:
         exposed = _exposed_ports(config)
         container_port = exposed[0] if exposed else None
     if mode == "http" and container_port is None:
         raise SmokeError(
-            f"{image} exposes no port and its plan names none; pass --port, or --cmd to run a "
-            "check inside the container"
+            f"{image} exposes no port and its plan names none; pass --port, or --check to run "
+            "a check inside the container"
         )
     probe_path = settings.path if settings.path.startswith("/") else "/" + settings.path
-    description = (
-        " ".join(settings.command)
-        if mode == "command"
-        else f"GET {probe_path} on port {container_port}"
+    env_keys = tuple(sorted(environment))
+    description = describe(settings, mode, probe_path, container_port, env_keys)
+    run = RunSpec(environment, settings.command, settings.entrypoint)
+    return _Check(
+        settings, settings_from, mode, container_port, probe_path, description, run, env_keys
     )
-    return _Check(settings, settings_from, mode, container_port, probe_path, description)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,23 +320,39 @@ def run_smoke(
     *,
     path: str | None = None,
     port: int | None = None,
-    command: Sequence[str] | None = None,
+    status: int | None = None,
     timeout_s: float | None = None,
+    env: Mapping[str, str] | None = None,
+    env_file: str | Path | None = None,
+    command: str | Sequence[str] | None = None,
+    entrypoint: str | Sequence[str] | None = None,
+    check: str | Sequence[str] | None = None,
     client: Any = None,
     store: Store | None = None,
     save: bool = True,
     on_progress: Callable[[str], None] | None = None,
 ) -> SmokeResult:
-    """Run an image with its own command and check that it answers.
+    """Run an image and check that it answers.
+
+    Options left ``None`` take the project's settings (the plan's ``[smoke]`` with the
+    saved overrides), else the defaults. Commands are a list of words or one string
+    split as a shell splits words. Environment values are never printed or stored: the
+    result names the variables only, and its log tail shows each value as ``****``.
 
     Args:
         image: a tag or an image id.
-        path: the HTTP path to probe (default: the plan's, else ``/health``).
-        port: the container port to publish (default: the plan's, else the first
-            exposed port).
-        command: a check to run inside the container instead of the HTTP probe
-            (ready when it exits 0); default: the plan's ``command``, if any.
-        timeout_s: how long to wait for ready (default: the plan's, else 60 s).
+        path: the HTTP path to probe (default ``/health``); given without ``check``,
+            it asks for the HTTP probe.
+        port: the container port to publish (default: the first exposed port).
+        status: the HTTP status expected (default: any 2xx or 3xx).
+        timeout_s: how long to wait for ready (default 60 s).
+        env: variables for the container, on top of the settings' ones.
+        env_file: a file of ``KEY=VALUE`` lines, relative to the current folder, read
+            here (the settings' ``env_file`` is relative to the project's folder).
+        command: replaces the image's CMD.
+        entrypoint: replaces the image's ENTRYPOINT (empty for none).
+        check: a command run inside the container instead of the HTTP probe (ready
+            when it exits 0); empty for the HTTP probe.
         client: a docker client (default: :func:`workbench.engine.connect`).
         store: where to keep the result (default: the workbench's store).
         save: keep the result in the store.
@@ -258,22 +362,30 @@ def run_smoke(
         The result; a failed check is a result with ``passed=False``, not an error.
 
     Raises:
-        SmokeError: the image is missing, has no port to probe, or the engine refused
-            to create or start the container (no container is left behind).
+        SmokeError: the image is missing, an option is wrong, the env file is missing,
+            the image has no port to probe, or the engine refused to create or start
+            the container (no container is left behind).
         KeyboardInterrupt: after the container is removed.
     """
     from workbench import engine
 
+    given = {
+        "path": path, "port": port, "status": status, "timeout_s": timeout_s, "env": env,
+        "env_file": env_file, "command": command, "entrypoint": entrypoint, "check": check,
+    }  # fmt: skip
     say = on_progress or (lambda line: None)
     client = client or engine.connect()
     inspect = engine.inspect_image(client, image, SmokeError, "build it first (`workbench build`)")
-    check = _check_for(image, inspect.get("Config") or {}, path, port, command, timeout_s)
+    options = {key: value for key, value in given.items() if value is not None}
+    smoke_check = _check_for(image, inspect.get("Config") or {}, options)
     remove_leftovers(client)
     name = f"workbench-smoke-{uuid.uuid4().hex[:10]}"
     started = time.monotonic()
-    with running_container(client, image, inspect["Id"], name, check.container_port) as container:
-        outcome, peak = _wait(client, container, name, check, started, say)
-    result = _result(image, inspect["Id"], check, outcome, peak, started)
+    with running_container(
+        client, image, inspect["Id"], name, smoke_check.container_port, smoke_check.run
+    ) as container:
+        outcome, peak = _wait(client, container, name, smoke_check, started, say)
+    result = _result(image, inspect["Id"], smoke_check, outcome, peak, started)
     if save:
         (store or Store()).save_smoke_result(result.image_id, result.passed, result.to_dict())
     return result
@@ -296,7 +408,8 @@ def _wait(
     watch = MemoryWatch(client, container.id)
     try:
         timeout_s = check.settings.timeout_s
-        say(f"started {name}; waiting up to {timeout_s:.0f} s for {check.description}")
+        described = mask(check.description, check.run.environment.values())
+        say(f"started {name}; waiting up to {timeout_s:.0f} s for {described}")
         outcome = wait_ready(
             client,
             container,
@@ -308,7 +421,7 @@ def _wait(
         )
         watch.sample_now()
         if not outcome["passed"]:
-            outcome["log_tail"] = log_tail(container)
+            outcome["log_tail"] = log_tail(container, check.run.environment.values())
     finally:
         watch.stop()
     return outcome, watch.peak
@@ -322,25 +435,31 @@ def _result(
     peak: int | None,
     started: float,
 ) -> SmokeResult:
-    """The test's result, timed from ``started`` to now (the container removed)."""
+    """The test's result, timed from ``started`` to now (the container removed).
+
+    Its text holds no environment value: each one is masked as ``****``.
+    """
     seconds = time.monotonic() - started
+    secrets = list(check.run.environment.values())
     return SmokeResult(
         image=image,
         image_id=image_id,
         passed=outcome["passed"],
         mode=check.mode,
-        check=check.description,
+        check=mask(check.description, secrets),
         seconds_to_ready=outcome.get("ready_s"),
         seconds=round(seconds, 3),
         peak_memory_bytes=peak,
         exit_code=outcome.get("exit_code"),
         http_status=outcome.get("http_status"),
-        error=outcome.get("error", ""),
-        log_tail=outcome.get("log_tail", ""),
+        error=mask(outcome.get("error", ""), secrets),
+        log_tail=mask(outcome.get("log_tail", ""), secrets),
         container_port=check.container_port,
         host_port=outcome.get("host_port"),
         settings_from=check.settings_from,
         checked_at=time.time(),
+        env_keys=check.env_keys,
+        status_expected=check.settings.status if check.mode == "http" else None,
     )
 
 
