@@ -13,10 +13,23 @@ from workbench.build.service import BuildSpec, build_service
 from workbench.checks import smoke
 from workbench.engine import inspect_if_present
 from workbench.errors import WorkbenchError
+from workbench.project.manifests import find_manifests
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
 VARIANT = "pruned-deps"
+
+
+def manifest_files(project) -> list[Path]:
+    """The files the project declares its dependencies in (requirements files included)."""
+    try:
+        found = find_manifests(project.path)
+    except WorkbenchError:
+        return []
+    if found is None:
+        return []
+    names = [*found.requirements, *found.dev_requirements, *found.compiled]
+    return [project.path / name for name in names]
 
 
 def mb(value: int | None) -> str:
@@ -165,7 +178,7 @@ st.subheader("The pruned variant")
 if not ticked:
     st.info("Tick at least one candidate to make the pruned variant.")
     st.stop()
-watched = [project.pyproject, project.lock]
+watched = [project.pyproject, project.lock, *manifest_files(project)]
 stamp = tuple(p.stat().st_mtime_ns if p and p.exists() else 0 for p in watched)
 variant = pruned_variant(str(project.path), stamp, tuple(sorted(ticked)))
 if variant.error:
@@ -185,13 +198,13 @@ if build_col.button(
         st.session_state["deps_build_id"] = build_id
     except WorkbenchError as exc:
         st.error(str(exc))
-download_col.download_button(
-    "Download the pruned pyproject.toml",
-    variant.extra_files["pyproject.toml"],
-    file_name="pyproject.toml",
-    mime="application/toml",
-    key="deps_download",
-)
+for name, content in sorted(variant.extra_files.items()):
+    download_col.download_button(
+        f"Download the pruned {name}",
+        content,
+        file_name=name.rsplit("/", 1)[-1],
+        key=f"deps_download_{name}",
+    )
 
 
 @st.fragment(run_every=2.0)

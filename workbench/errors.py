@@ -75,3 +75,7 @@ class ReportError(WorkbenchError):
 
 class SmokeError(WorkbenchError):
     """A smoke test cannot start: no such image, no port to probe, the engine refused."""
+
+
+class ManifestError(AuditError):
+    """A dependency manifest cannot be read: a missing include, a line pip would refuse."""

@@ -27,6 +27,7 @@ def find_candidates(
     *,
     from_image: bool,
     locked: bool,
+    dev_home: str = "[dependency-groups] dev",
 ) -> list[Candidate]:
     """The runtime dependencies the pruned variant can drop, not yet sized.
 
@@ -37,6 +38,8 @@ def find_candidates(
         names: module names and scripts per distribution.
         from_image: whether the names were read from an image.
         locked: whether the project has a uv.lock (then uv replaces poetry and the like).
+        dev_home: where the project's format keeps development tools
+            (:func:`~workbench.audit.dev_tools.dev_home`).
 
     Returns:
         One candidate per removable dependency, in declaration order.
@@ -52,12 +55,14 @@ def find_candidates(
                           "it names a standard-library module; Python already has it")
             )  # fmt: skip
         elif key in unused and key not in run_by_command:
-            found.append(_unused(key, declared, names, from_image=from_image, locked=locked))
+            found.append(
+                _unused(key, declared, names, from_image=from_image, locked=locked, home=dev_home)
+            )
     return found
 
 
 def _unused(
-    key: str, declared: Declared, names: Names, *, from_image: bool, locked: bool
+    key: str, declared: Declared, names: Names, *, from_image: bool, locked: bool, home: str
 ) -> Candidate:
     """A dependency nothing imports or runs: a development tool, or plainly unused."""
     certainty = names.certainty(key, from_image)
@@ -69,9 +74,7 @@ def _unused(
     modules = ", ".join(names.modules.get(key, (key,)))
     if is_dev_tool(key):
         replaced = key in REPLACED_BY_UV and locked
-        action = (
-            "remove (uv manages the project)" if replaced else "move to [dependency-groups] dev"
-        )
+        action = "remove (uv manages the project)" if replaced else f"move to {home}"
         reason = (
             f"a development tool declared as a runtime dependency; no copied file imports "
             f"{modules} and the start command does not run it ({source_note})"

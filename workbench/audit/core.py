@@ -3,11 +3,13 @@
 :class:`Core` runs the audit as a chain of focused steps, like deptry's own
 ``Core.run``; each step is a function of its own module:
 
-1. **declared**: the project's dependencies, from ``pyproject.toml``
-   (:func:`workbench.project.manifests.declared_dependencies`);
+1. **declared**: the project's dependencies, from its manifests: pyproject.toml (PEP
+   621, Poetry, PDM, uv) or its requirements files
+   (:func:`workbench.project.manifests.find_manifests` and ``read_declared``);
 2. **image facts**: the image audited against and the distributions it holds
    (:mod:`~workbench.audit.image`, :mod:`~workbench.audit.distributions`);
-3. **lock graph**: the uv.lock's runtime graph (:mod:`~workbench.audit.graph`);
+3. **lock graph**: the uv.lock's runtime graph (:mod:`~workbench.audit.graph`), else
+   the graph of the image's distributions (:mod:`~workbench.audit.requires`);
 4. **sources**: the project folders and files the Dockerfile copies into the image, or
    those given (:mod:`~workbench.audit.sources`);
 5. **names**: per distribution, its top-level modules and console scripts, read from
@@ -31,14 +33,13 @@ from the image) or a *guess*.  The result is an :class:`~workbench.audit.model.A
 from __future__ import annotations
 
 import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.audit.candidates import find_candidates, size_candidates
 from workbench.audit.commands import command_uses, start_command
-from workbench.audit.dev_tools import dev_group_snippet
+from workbench.audit.dev_tools import dev_group_snippet, dev_home
 from workbench.audit.distributions import ImageFacts
 from workbench.audit.graph import LockGraph, load_lock
 from workbench.audit.image import audit_image
@@ -47,12 +48,19 @@ from workbench.audit.model import Audit, Candidate, ScriptUse
 from workbench.audit.names import Names, audit_names
 from workbench.audit.notes import audit_notes
 from workbench.audit.overlaps import find_overlaps
+from workbench.audit.requires import image_graph
 from workbench.audit.sizes import Sizes
 from workbench.audit.sources import CopiedSource, audit_sources
 from workbench.audit.warnings import audit_warnings
 from workbench.errors import AuditError, WorkbenchError
 from workbench.project import Project
-from workbench.project.manifests import Declared, declared_dependencies
+from workbench.project.manifests import (
+    Declared,
+    Manifests,
+    find_manifests,
+    load_pyproject,
+    read_declared,
+)
 from workbench.store import Store
 
 PLAN_VARIANT = "pruned-deps"
@@ -90,7 +98,8 @@ def run_audit(
         The audit.
 
     Raises:
-        AuditError: no pyproject.toml, an unreadable lock, or a missing image.
+        AuditError: no manifest (pyproject.toml, requirements files) or an unreadable
+            one, an unreadable lock, or a missing image.
     """
     store = store or Store()
     audit = Core(project, store, image, client, sources, use_image, fresh, facts).run()
@@ -127,23 +136,26 @@ class Core:
         """Run the steps in order (see the module's docstring) and return the audit.
 
         Raises:
-            AuditError: no pyproject.toml or no dependencies in it, an unreadable lock,
-                a missing image, or no sources to scan.
+            AuditError: no manifest or no runtime dependencies in it, an unreadable one
+                or lock, a missing image, or no sources to scan.
         """
-        pyproject = self._pyproject()
-        declared = declared_dependencies(pyproject)
-        runtime = self._runtime(declared)
+        manifests = self._manifests()
+        pyproject = load_pyproject(manifests.pyproject) if manifests.pyproject else {}
+        declared = read_declared(manifests)
+        runtime = self._runtime(declared, manifests)
         dockerfile_text = self.project.dockerfile_text()
         image, facts = self._image_facts()
         graph = self._lock_graph(pyproject, runtime, facts)
         copies = audit_sources(self.project, dockerfile_text, self.sources)
         names = audit_names(declared, graph, facts)
         uses, python_m = self._commands(dockerfile_text, copies, names, facts)
-        scan = self._deptry(copies, declared, runtime, names, graph, facts, python_m)
+        scan = self._deptry(copies, manifests, declared, runtime, names, graph, facts, python_m)
         by_name = {d.name: d for d in runtime}
         from_image = facts is not None
         sizes = Sizes.of(graph, facts)
-        candidates = size_candidates(self._candidates(by_name, scan, uses, names, facts), sizes)
+        home = dev_home(manifests.format, pyproject)
+        found = self._candidates(by_name, scan, uses, names, facts, home)
+        candidates = size_candidates(found, sizes)
         selected = [c.name for c in candidates if c.selected]
         total_bytes, total_packages = sizes.removal(selected)
         plan_min_bytes, plan_max_bytes = self._plan_estimate()
@@ -160,8 +172,10 @@ class Core:
             overlaps=tuple(find_overlaps(by_name, scan, names, sizes, selected)),
             warnings=tuple(audit_warnings(by_name, scan, names, from_image=from_image)),
             script_uses=tuple(uses),
-            dev_group=dev_group_snippet([c for c in candidates if c.kind == "dev-tool"], pyproject),
-            notes=tuple(audit_notes(pyproject, candidates, sizes)),
+            dev_group=dev_group_snippet(
+                [c for c in candidates if c.kind == "dev-tool"], pyproject, manifests.format
+            ),
+            notes=tuple(audit_notes(pyproject, candidates, sizes, manifests.format)),
             total_bytes=total_bytes,
             total_packages=total_packages,
             total_cached_bytes=sizes.cached_bytes(total_packages),
@@ -169,28 +183,29 @@ class Core:
             plan_max_bytes=plan_max_bytes,
             sizes=sizes.sizes,
             cached=sizes.cached,
+            frees={name: sizes.removal([name])[0] for name in by_name},
             graph=graph,
             image_facts=facts,
             created_at=time.time(),
         )
 
-    def _pyproject(self) -> dict[str, Any]:
-        """The decoded pyproject.toml."""
-        if self.project.pyproject is None:
+    def _manifests(self) -> Manifests:
+        """Where the project declares its dependencies."""
+        manifests = find_manifests(self.project.path)
+        if manifests is None:
             raise AuditError(
-                f"{self.project.path} has no pyproject.toml; the audit reads the dependencies there"
+                f"{self.project.path} has no pyproject.toml or requirements file; the audit "
+                "reads the dependencies there"
             )
-        try:
-            return tomllib.loads(self.project.pyproject.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise AuditError(f"cannot read {self.project.pyproject}: {exc}") from exc
+        return manifests
 
-    def _runtime(self, declared: Sequence[Declared]) -> list[Declared]:
+    def _runtime(self, declared: Sequence[Declared], manifests: Manifests) -> list[Declared]:
         """The runtime dependencies (optional extras included): what the audit judges."""
         runtime = [d for d in declared if d.group == "runtime" or d.group.startswith("optional:")]
         if not runtime:
+            files = ", ".join(manifests.files) or "pyproject.toml"
             raise AuditError(
-                f"{self.project.pyproject} declares no [project] dependencies; nothing to audit"
+                f"{files} in {self.project.path} declare no runtime dependencies; nothing to audit"
             )
         return runtime
 
@@ -209,9 +224,15 @@ class Core:
     def _lock_graph(
         self, pyproject: dict[str, Any], runtime: Sequence[Declared], facts: ImageFacts | None
     ) -> LockGraph | None:
-        """The uv.lock's runtime graph, its markers for the image's Python (no lock: None)."""
+        """The uv.lock's runtime graph, its markers for the image's Python; without a lock,
+        the graph of the image's distributions (neither: None)."""
         if self.project.lock is None:
-            return None
+            if facts is None:
+                return None
+            name = (pyproject.get("project") or {}).get("name") or (
+                (pyproject.get("tool") or {}).get("poetry") or {}
+            ).get("name")
+            return image_graph(facts, runtime, str(name) if name else None)
         return load_lock(
             self.project.lock,
             project_name=(pyproject.get("project") or {}).get("name"),
@@ -233,6 +254,7 @@ class Core:
     def _deptry(
         self,
         copies: Sequence[CopiedSource],
+        manifests: Manifests,
         declared: Sequence[Declared],
         runtime: Sequence[Declared],
         names: Names,
@@ -243,7 +265,16 @@ class Core:
         """deptry's scan, each module described against what the image installs."""
         installed = names.installed(facts, graph, runtime)
         module_map = names.module_map(declared)
-        return run_deptry(self.project, copies, module_map, installed, names.spelled, python_m)
+        return run_deptry(
+            self.project,
+            copies,
+            module_map,
+            installed,
+            names.spelled,
+            python_m,
+            manifests=manifests,
+            declared=declared,
+        )
 
     def _candidates(
         self,
@@ -252,6 +283,7 @@ class Core:
         uses: Sequence[ScriptUse],
         names: Names,
         facts: ImageFacts | None,
+        home: str,
     ) -> list[Candidate]:
         """The removals: development tools, unused and standard-library names."""
         return find_candidates(
@@ -261,6 +293,7 @@ class Core:
             names,
             from_image=facts is not None,
             locked=self.project.lock is not None,
+            dev_home=home,
         )
 
     def _plan_estimate(self) -> tuple[int | None, int | None]:

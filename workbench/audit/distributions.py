@@ -10,15 +10,21 @@ files RECORD does not list, e.g. with ``UV_COMPILE_BYTECODE=1``) and the copies 
 installer's cache keeps in the image (uv's ``archive-v0`` holds each wheel unpacked when
 ``uv sync`` runs without ``--no-cache``), since removing a distribution removes those too.
 
+Each distribution's ``METADATA`` gives its name, version and ``Requires-Dist`` lines,
+from which :mod:`~workbench.audit.requires` builds the dependency graph when the project
+has no uv.lock.
+
 One streaming pass over the image export reads it all (the analysis's reader with a
-capture rule that adds ``top_level.txt``, ``entry_points.txt`` and the scripts the
-image's command runs to what the analysis keeps); nothing is written to disk.
+capture rule that adds ``METADATA`` in full, ``top_level.txt``, ``entry_points.txt`` and
+the scripts the image's command runs to what the analysis keeps); nothing is written to
+disk.
 """
 
 from __future__ import annotations
 
 import configparser
 import csv
+import email.parser
 import io
 import posixpath
 import re
@@ -37,6 +43,8 @@ from workbench.project.manifests import normalize
 NO_IMAGE_HINT = "build it (`workbench build`) or audit without --image"
 SMALL_LIMIT = 1024 * 1024
 SCRIPT_LIMIT = 256 * 1024
+METADATA_LIMIT = 512 * 1024  # the headers, Requires-Dist among them, come first
+FACTS_FORMAT = 2  # 2: distributions carry their Requires-Dist
 PREFETCH_BYTES = 64 * 1024 * 1024
 PROGRAMS = frozenset(
     {"sh", "bash", "dash", "ash", "zsh", "env", "tini", "dumb-init", "node", "exec", "nohup"}
@@ -59,6 +67,7 @@ class Distribution:
             with it (an installer's cache: uv's ``archive-v0`` unpacked wheels).
         modules: the top-level modules it provides.
         console_scripts: the commands it installs (``[console_scripts]``, ``[gui_scripts]``).
+        requires: its METADATA's ``Requires-Dist`` lines, as written (markers included).
     """
 
     name: str
@@ -69,6 +78,7 @@ class Distribution:
     copies_bytes: int = 0
     modules: tuple[str, ...] = ()
     console_scripts: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -125,6 +135,7 @@ class ImageFacts:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
         return {
+            "format": FACTS_FORMAT,
             "image_id": self.image_id,
             "tags": list(self.tags),
             "command": list(self.command),
@@ -140,6 +151,7 @@ class ImageFacts:
                     "copies_bytes": d.copies_bytes,
                     "modules": list(d.modules),
                     "console_scripts": list(d.console_scripts),
+                    "requires": list(d.requires),
                 }
                 for d in self.distributions
             ],
@@ -165,6 +177,7 @@ class ImageFacts:
                     copies_bytes=int(d.get("copies_bytes", 0)),
                     modules=tuple(d.get("modules") or ()),
                     console_scripts=tuple(d.get("console_scripts") or ()),
+                    requires=tuple(d.get("requires") or ()),
                 )
                 for d in data.get("distributions") or ()
             ),
@@ -211,11 +224,14 @@ def is_script_word(word: str) -> bool:
 
 
 def capture_rule(scripts: Iterable[str] = ()) -> Any:
-    """What the pass keeps: the analysis's files, ``top_level.txt``, ``entry_points.txt``
-    and the given scripts (paths relative to ``/``)."""
+    """What the pass keeps: the analysis's files, ``METADATA`` up to
+    :data:`METADATA_LIMIT`, ``top_level.txt``, ``entry_points.txt`` and the given scripts
+    (paths relative to ``/``)."""
     wanted = frozenset(scripts)
 
     def rule(path: str) -> int:
+        if path.endswith(".dist-info/METADATA"):
+            return METADATA_LIMIT
         limit = capture_limit(path)
         if limit:
             return limit
@@ -360,7 +376,7 @@ def _distribution(
 ) -> Distribution:
     """One installed distribution, from its ``.dist-info`` folder and its RECORD."""
     site = posixpath.dirname(dist_info)
-    name, version = _name_and_version(view, dist_info)
+    name, version, requires = metadata_fields(view, dist_info)
     package = sized.get((normalize(name), "/" + site))
     modules = modules_from_record(record)
     top_level = view.content(dist_info + "/top_level.txt")
@@ -376,24 +392,36 @@ def _distribution(
         bytecode_bytes=_bytecode_bytes(view, site, record, index),
         modules=tuple(sorted(modules)),
         console_scripts=scripts,
+        requires=requires,
     )
 
 
-def _name_and_version(view: FinalView, dist_info: str) -> tuple[str, str]:
-    """A distribution's name and version: its METADATA's, else its folder's."""
+def metadata_fields(view: FinalView, dist_info: str) -> tuple[str, str, tuple[str, ...]]:
+    """A distribution's name, version and ``Requires-Dist`` lines: its METADATA's (its
+    folder's name and version when it has none)."""
     stem = posixpath.basename(dist_info)[: -len(".dist-info")]
     name, _, version = stem.partition("-")
     metadata = view.content(dist_info + "/METADATA")
-    if metadata is not None:
-        for line in metadata.decode("utf-8", "replace").splitlines():
-            if not line.strip():
-                break
-            key, sep, value = line.partition(":")
-            if sep and key == "Name":
-                name = value.strip()
-            elif sep and key == "Version":
-                version = value.strip()
-    return name, version
+    if metadata is None:
+        return name, version, ()
+    return parse_metadata(metadata.decode("utf-8", "replace"), name, version)
+
+
+def parse_metadata(
+    text: str, name: str = "", version: str = ""
+) -> tuple[str, str, tuple[str, ...]]:
+    """The name, version and ``Requires-Dist`` lines of a METADATA text (its headers,
+    an email message's; the defaults when it lacks a name or a version)."""
+    headers, blank, _ = text.partition("\n\n")
+    if not blank and len(text.encode("utf-8", "replace")) >= METADATA_LIMIT:
+        headers = headers.rsplit("\n", 1)[0]  # the capture cut its last line
+    message = email.parser.HeaderParser().parsestr(headers + "\n\n")
+    requires = tuple(" ".join(str(r).split()) for r in message.get_all("Requires-Dist") or ())
+    return (
+        str(message.get("Name") or name).strip(),
+        str(message.get("Version") or version).strip(),
+        requires,
+    )
 
 
 def _bytecode_bytes(

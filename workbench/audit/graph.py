@@ -16,6 +16,9 @@ what uvicorn's ``standard`` extra lists.
 dependencies, which packages leave the install?  Those no longer reachable from the
 remaining roots: the dropped packages and every transitive dependency that nothing
 remaining needs; shared ones stay.
+
+Without a uv.lock the same graph is built from a built image's installed distributions
+(:mod:`~workbench.audit.requires`); its ``source`` says which.
 """
 
 from __future__ import annotations
@@ -102,17 +105,23 @@ class Removal:
 
 @dataclass(frozen=True)
 class LockGraph:
-    """The runtime dependency graph of a project's lock.
+    """The runtime dependency graph of a project's lock (or of an image's distributions).
 
     Attributes:
         project: the project's normalized name ("" when the lock has no project entry).
         roots: the project's direct runtime dependencies.
         packages: every package by normalized name.
+        kept: roots no removal drops: what the image installs besides the project's
+            dependencies (none for a lock).
+        source: where the graph comes from: ``"uv.lock"``, or ``"image"`` (the
+            ``Requires-Dist`` of the image's distributions).
     """
 
     project: str
     roots: tuple[Edge, ...]
     packages: Mapping[str, LockPackage]
+    kept: tuple[Edge, ...] = ()
+    source: str = "uv.lock"
 
     @property
     def root_names(self) -> tuple[str, ...]:
@@ -120,9 +129,10 @@ class LockGraph:
         return tuple(dict.fromkeys(name for name, _ in self.roots))
 
     def reachable(self, roots: Iterable[Edge] | None = None) -> frozenset[str]:
-        """Every package the install needs from these roots (default: all of them)."""
+        """Every package the install needs from these roots (default: all of them, the
+        kept ones included)."""
         seen: dict[str, set[str]] = {}
-        stack: list[Edge] = list(self.roots if roots is None else roots)
+        stack: list[Edge] = list([*self.roots, *self.kept] if roots is None else roots)
         while stack:
             name, extras = stack.pop()
             wanted = set(extras)
@@ -154,7 +164,8 @@ class LockGraph:
         """
         dropped = tuple(sorted({normalize(name) for name in drop}))
         before = self.reachable()
-        after = self.reachable(edge for edge in self.roots if edge[0] not in dropped)
+        remaining = [edge for edge in self.roots if edge[0] not in dropped]
+        after = self.reachable([*remaining, *self.kept])
         kept = tuple(name for name in dropped if name in after)
         needed_by = {name: self.dependents(name, after) for name in kept}
         return Removal(dropped, tuple(sorted(before - after)), kept, needed_by)
@@ -177,6 +188,8 @@ class LockGraph:
         return {
             "project": self.project,
             "roots": [[name, list(extras)] for name, extras in self.roots],
+            "kept": [[name, list(extras)] for name, extras in self.kept],
+            "source": self.source,
             "packages": {
                 name: {
                     "version": package.version,
@@ -209,14 +222,18 @@ class LockGraph:
                 )
                 for name, raw in (data.get("packages") or {}).items()
             },
+            kept=edges(data.get("kept", ())),
+            source=data.get("source", "uv.lock"),
         )
 
 
-def _applies(marker: str | None, env: Mapping[str, str]) -> bool:
+def marker_applies(marker: str | None, env: Mapping[str, str], extra: str = "") -> bool:
+    """Whether a marker holds in this environment (for this extra); an unreadable one
+    holds."""
     if not marker:
         return True
     try:
-        return Marker(marker).evaluate({**env, "extra": ""})
+        return Marker(marker).evaluate({**env, "extra": extra})
     except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
         return True  # when in doubt, keep the edge: a package is not freed by mistake
 
@@ -225,7 +242,7 @@ def _edges(items: Iterable[Mapping[str, Any]], env: Mapping[str, str]) -> tuple[
     out: list[Edge] = []
     for item in items:
         name = item.get("name")
-        if not name or not _applies(item.get("marker"), env):
+        if not name or not marker_applies(item.get("marker"), env):
             continue
         out.append((normalize(str(name)), tuple(str(e) for e in item.get("extra", ()))))
     return tuple(out)
@@ -274,12 +291,12 @@ def parse_lock(
     applicable = {
         normalize(str(raw["name"]))
         for raw in entries
-        if any(_applies(m, env) for m in raw.get("resolution-markers") or [""])
+        if any(marker_applies(m, env) for m in raw.get("resolution-markers") or [""])
     }
     for raw in entries:
         name = normalize(str(raw.get("name", "")))
         markers = raw.get("resolution-markers") or [""]
-        if name in applicable and not any(_applies(m, env) for m in markers):
+        if name in applicable and not any(marker_applies(m, env) for m in markers):
             continue  # a fork of the resolution for another platform
         deps = _edges(raw.get("dependencies", ()), env)
         extras = {

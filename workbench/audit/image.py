@@ -8,10 +8,17 @@ Without an engine the audit goes on from the project and its lock alone.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from workbench.audit.distributions import NO_IMAGE_HINT, ImageFacts, read_image_facts
+from workbench.audit.distributions import (
+    FACTS_FORMAT,
+    NO_IMAGE_HINT,
+    ImageFacts,
+    read_image_facts,
+)
 from workbench.errors import AuditError, WorkbenchError
+from workbench.labels import PROJECT_PATH
 from workbench.project import Project
 from workbench.store import Store
 
@@ -74,18 +81,27 @@ def default_image(project: Project, store: Store, client: Any) -> str | None:
     except AuditError:  # the engine is down: audit without an image
         return None
     for ref in candidates:
-        if found[ref] is None:
-            continue
+        if found[ref] is None or not _built_from(found[ref], project):
+            continue  # a tag another project of the same folder name built is not this one's
         if found[tag] is not None and found[tag]["Id"] == found[ref]["Id"]:
             return tag  # the same image, under the name people know
         return ref
     return None
 
 
+def _built_from(inspect: dict[str, Any], project: Project) -> bool:
+    """Whether the workbench built this image from this project's folder (by its labels);
+    an image without the workbench's labels may be the user's own: it counts."""
+    labels = (inspect.get("Config") or {}).get("Labels") or {}
+    path = labels.get(PROJECT_PATH)
+    return path is None or Path(path).resolve() == project.path.resolve()
+
+
 def image_facts(
     client: Any, image: str, store: Store, project_key: str, fresh: bool = False
 ) -> ImageFacts:
-    """The image's facts: from the project's last audit of the same image, else read.
+    """The image's facts: from the project's last audit of the same image (when it read
+    what this version reads), else read.
 
     Raises:
         AuditError: the engine lacks the image or cannot export it.
@@ -95,6 +111,11 @@ def image_facts(
     image_id = inspect_image(client, image, AuditError, NO_IMAGE_HINT)["Id"]
     if not fresh:
         previous = store.latest_audit(project_key)
-        if previous and previous.get("image_id") == image_id and previous.get("image_facts"):
-            return ImageFacts.from_dict(previous["image_facts"])
+        stored = (previous or {}).get("image_facts") or {}
+        if (
+            previous
+            and previous.get("image_id") == image_id
+            and stored.get("format") == FACTS_FORMAT
+        ):
+            return ImageFacts.from_dict(stored)
     return read_image_facts(client, image_id)

@@ -1,7 +1,8 @@
 """The audit's deptry step: deptry's import scan and rules over the copied sources.
 
-deptry reads the declared dependencies from ``pyproject.toml``, finds the Python files,
-extracts their imports and reports its violations (DEP001..DEP005).  What it would ask
+deptry reads the declared dependencies (its getters: pyproject.toml's tables, else the
+requirements files), finds the Python files, extracts their imports and reports its
+violations (DEP001..DEP005).  What it would ask
 the workbench's own environment (which distribution provides an imported module) is
 answered here from the image's distributions instead (or, without an image, from the
 lock and the guessed names), so a package the workbench happens to have installed does
@@ -11,11 +12,13 @@ not change the findings.
 from __future__ import annotations
 
 import contextlib
+import logging
 import posixpath
 import re
 import sys
+import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from typing import Any
 from workbench.audit.sources import CopiedSource
 from workbench.errors import AuditError
 from workbench.project import Project
-from workbench.project.manifests import normalize
+from workbench.project.manifests import Declared, Manifests, find_manifests, normalize
 
 # deptry's default excludes (``deptry.cli.DEFAULT_EXCLUDE``; importing deptry.cli would
 # configure the root logger, so they are repeated here)
@@ -64,6 +67,9 @@ def run_deptry(
     spelled: Mapping[str, str],
     extra_imports: Sequence[tuple[str, str]] = (),
     known_first_party: Sequence[str] = (),
+    *,
+    manifests: Manifests | None = None,
+    declared: Sequence[Declared] = (),
 ) -> Scan:
     """Run deptry's import scan and rules over the copied sources.
 
@@ -79,6 +85,9 @@ def run_deptry(
         spelled: distribution (normalized) -> its name as metadata spells it.
         extra_imports: modules the start command runs (``python -m x``), with where.
         known_first_party: more module names to treat as the project's own.
+        manifests: where the project declares its dependencies (default: found).
+        declared: the dependencies the workbench read from them; any deptry's getter
+            skips (a URL without ``#egg=``) is added to what deptry judges.
 
     Returns:
         The violations and where each module is imported.
@@ -88,7 +97,7 @@ def run_deptry(
     """
     from deptry.violations.finder import find_violations
 
-    extract = dependencies_extract(project, module_map)
+    extract = dependencies_extract(project, module_map, manifests, declared)
     files = python_files(project.path, copies)
     imports = imported_modules(files, extra_imports)
     local = local_modules(project.path, copies, known_first_party)
@@ -105,30 +114,101 @@ def run_deptry(
     )
 
 
-def dependencies_extract(project: Project, module_map: Mapping[str, Sequence[str]]) -> Any:
-    """The declared dependencies, read by deptry's own getters from pyproject.toml.
+def dependencies_extract(
+    project: Project,
+    module_map: Mapping[str, Sequence[str]],
+    manifests: Manifests | None = None,
+    declared: Sequence[Declared] = (),
+) -> Any:
+    """The declared dependencies, read by deptry's own getters.
+
+    pyproject.toml's formats go through deptry's ``DependencyGetterBuilder``, as deptry
+    itself picks the getter; requirements files (and setuptools' dynamic dependencies)
+    through its ``RequirementsTxtDependencyGetter`` with absolute paths, which the
+    builder would resolve against the working directory. When deptry's reader fails on
+    a line pip reads (``--requirement=x``), or skips a requirement pip installs, the
+    workbench's own reading fills in, with deptry's ``Dependency``.
 
     Raises:
-        AuditError: no pyproject.toml, or no dependency definitions deptry can read.
+        AuditError: no manifest, or no dependency definitions deptry can read.
     """
-    from deptry.dependency_getter.builder import DependencyGetterBuilder
+    from deptry.dependency_getter.base import DependenciesExtract
     from deptry.exceptions import DependencySpecificationNotFoundError
 
-    if project.pyproject is None:
+    manifests = manifests or find_manifests(project.path)
+    if manifests is None:
         raise AuditError(
-            f"{project.path} has no pyproject.toml; the audit reads dependencies there"
+            f"{project.path} has no pyproject.toml or requirements file; the audit reads "
+            "dependencies there"
         )
+    names = {k: tuple(v) for k, v in module_map.items()}
     try:
-        return (
-            DependencyGetterBuilder(
-                project.pyproject,
-                package_module_name_map={k: tuple(v) for k, v in module_map.items()},
-            )
-            .build()
-            .get()
-        )
+        with _quiet():
+            extract = _getter(manifests, names).get()
     except DependencySpecificationNotFoundError as exc:
-        raise AuditError(f"deptry found no dependencies in {project.pyproject}: {exc}") from exc
+        where = ", ".join(manifests.files)
+        raise AuditError(f"deptry found no dependencies in {where}: {exc}") from exc
+    except (OSError, ValueError):  # deptry's requirements reader on a line pip reads
+        extract = DependenciesExtract([], [])
+    return _completed(extract, manifests, declared, names)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """deptry's getters without their noise: its requirements reader warns of pip's
+    options, and ``logging.warning`` (a URL it can't name) would configure the root
+    logger, which a handler present for the while prevents."""
+    root = logging.getLogger()
+    handler = logging.NullHandler()
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
+def _getter(manifests: Manifests, module_map: Mapping[str, tuple[str, ...]]) -> Any:
+    """deptry's getter for these manifests."""
+    from deptry.dependency_getter.builder import DependencyGetterBuilder
+    from deptry.dependency_getter.requirements_files import RequirementsTxtDependencyGetter
+
+    folder = manifests.folder
+    if manifests.format in ("requirements", "setuptools"):
+        return RequirementsTxtDependencyGetter(
+            manifests.pyproject or folder / "pyproject.toml",
+            module_map,
+            requirements_files=tuple(str(folder / f) for f in manifests.requirements),
+            requirements_files_dev=tuple(str(folder / f) for f in manifests.dev_requirements),
+        )
+    config = manifests.pyproject or folder / "pyproject.toml"
+    return DependencyGetterBuilder(config, package_module_name_map=module_map).build()
+
+
+def _completed(
+    extract: Any,
+    manifests: Manifests,
+    declared: Sequence[Declared],
+    module_map: Mapping[str, tuple[str, ...]],
+) -> Any:
+    """deptry's extract with the declared dependencies its getter did not read."""
+    from deptry.dependency import Dependency
+    from deptry.dependency_getter.base import DependenciesExtract
+
+    runtime = [*extract.dependencies]
+    dev = [*extract.dev_dependencies]
+    known = {normalize(d.name) for d in [*runtime, *dev]}
+    where = manifests.folder / manifests.files[0] if manifests.files else manifests.folder
+    for item in declared:
+        if item.name in known:
+            continue
+        known.add(item.name)
+        dependency = Dependency(item.spelled, where, module_names=module_map.get(item.spelled))
+        (dev if item.group.startswith("dev:") or item.group == "uv-dev" else runtime).append(
+            dependency
+        )
+    return DependenciesExtract(runtime, dev)
 
 
 def python_files(project_dir: Path, copies: Sequence[CopiedSource]) -> list[Path]:

@@ -160,7 +160,9 @@ class Audit:
         plan_min_bytes / plan_max_bytes: the plan's estimate for this task.
         sizes: per distribution (normalized), what removing it frees in the image.
         cached: per distribution, the part of its size that is installer-cache copies.
-        graph: the lock's runtime graph, ``None`` without a uv.lock.
+        frees: per runtime dependency (normalized; used ones too), what dropping it alone
+            frees in the image (``None`` without an image).
+        graph: the lock's runtime graph (else the image's), ``None`` without either.
         image_facts: what was read from the image (kept to answer again quickly).
         created_at: when the audit ran.
     """
@@ -186,6 +188,7 @@ class Audit:
     total_cached_bytes: int | None = None
     sizes: Mapping[str, int] = field(default_factory=dict)
     cached: Mapping[str, int] = field(default_factory=dict)
+    frees: Mapping[str, int | None] = field(default_factory=dict)
     graph: LockGraph | None = None
     image_facts: ImageFacts | None = None
     created_at: float = 0.0
@@ -261,6 +264,7 @@ class Audit:
             "plan_verdict": self.plan_verdict(),
             "sizes": dict(self.sizes),
             "cached": dict(self.cached),
+            "frees": dict(self.frees),
             "graph": self.graph.to_dict() if self.graph is not None else None,
             "image_facts": self.image_facts.to_dict() if self.image_facts is not None else None,
             "created_at": self.created_at,
@@ -291,6 +295,7 @@ class Audit:
             plan_max_bytes=data.get("plan_max_bytes"),
             sizes=dict(data.get("sizes") or {}),
             cached=dict(data.get("cached") or {}),
+            frees=dict(data.get("frees") or {}),
             graph=LockGraph.from_dict(data["graph"]) if data.get("graph") else None,
             image_facts=ImageFacts.from_dict(data["image_facts"])
             if data.get("image_facts")

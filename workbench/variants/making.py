@@ -69,14 +69,21 @@ def derived(
         text: Its Dockerfile.
         summary: One line saying what changed.
         plan_task: The plan task it implements, None if none.
-        extra_files: Files to overlay onto the build context; a changed ``pyproject.toml``
-            adds its own diff.
+        extra_files: Files to overlay onto the build context; each changed manifest
+            (``pyproject.toml``, a requirements file; not a lock) adds its own diff.
     """
     diff = _diff(inputs.baseline, text, inputs.dockerfile, name)
-    if extra_files and "pyproject.toml" in extra_files:
-        original = (inputs.project_dir / "pyproject.toml").read_text("utf-8")
-        new = extra_files["pyproject.toml"].decode("utf-8")
-        diff += _diff(original, new, "pyproject.toml", name)
+    files = dict(extra_files or {})
+    for path in sorted(files):
+        source = inputs.project_dir / path
+        if path.endswith(".lock") or not source.is_file():
+            continue
+        try:
+            original = source.read_text("utf-8")
+            new = files[path].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        diff += _diff(original, new, path, name)
     return Variant(
         name=name,
         dockerfile=text,
@@ -84,7 +91,7 @@ def derived(
         plan_task=plan_task,
         diff=diff,
         requires_buildkit=needs_buildkit(text),
-        extra_files=dict(extra_files or {}),
+        extra_files=files,
     )
 
 

@@ -78,3 +78,14 @@ def test_sized_candidates_list_development_tools_first_then_the_largest() -> Non
         Candidate("six", "six", "unused", "remove", "certain", "r", 500, 0, ("six",)),
         Candidate("asyncio", "asyncio", "stdlib", "remove", "certain", "r", 0, 0, ("asyncio",)),
     ]
+
+
+def test_a_development_tool_moves_where_the_projects_format_keeps_them() -> None:
+    names = names_for(RUNTIME, None)
+    found = find_candidates(
+        RUNTIME, SCAN, [], names, from_image=False, locked=False, dev_home="requirements-dev.txt"
+    )
+    assert {c.name: c.action for c in found if c.kind == "dev-tool"} == {
+        "pytest": "move to requirements-dev.txt",
+        "poetry": "move to requirements-dev.txt",
+    }

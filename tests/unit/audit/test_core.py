@@ -7,9 +7,22 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_PROJECT
-from tests.unit.audit.audit_fixtures import SHOP, facts_for
+from tests.unit.audit.audit_fixtures import (
+    AUDIT,
+    CLICK,
+    FLASK,
+    PIP,
+    PIP_TOOLS,
+    POETRY,
+    REQUESTS,
+    SHOP,
+    facts_for,
+    installed,
+    pip_facts,
+)
 from workbench.audit.core import run_audit
 from workbench.audit.graph import load_lock
+from workbench.audit.notes import IMAGE_GRAPH_NOTE, NO_LOCK_NOTE, POETRY_DEV_NOTE
 from workbench.errors import AuditError
 from workbench.project import load_project
 
@@ -94,3 +107,106 @@ def test_a_project_without_pyproject_is_an_audit_error(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM x\n")
     with pytest.raises(AuditError, match="no pyproject.toml"):
         run_audit(load_project(tmp_path), use_image=False)
+
+
+# Every manifest format: requirements files, pip-tools, Poetry.
+
+
+def test_a_pip_project_is_audited_from_its_requirements_files_without_an_image() -> None:
+    audit = run_audit(load_project(PIP), use_image=False, save=False)
+    assert audit.declared == ("attrs", "pyyaml", "requests", "six", "click", "tomli", "colorama")
+    assert [(c.name, c.kind, c.requirement, c.packages) for c in audit.candidates] == [
+        ("attrs", "unused", "attrs>=23.1", ("attrs",)),
+        ("colorama", "unused", 'colorama ; sys_platform == "win32"', ("colorama",)),
+        ("six", "unused", "six==1.16.0", ("six",)),
+        ("tomli", "unused", "https://files.example.org/packages/tomli-2.0.1-py3-none-any.whl",
+         ("tomli",)),
+    ]  # fmt: skip
+    assert audit.graph is None and NO_LOCK_NOTE in audit.notes
+    assert not audit.warnings  # click, requests and yaml are declared, pytest is dev
+
+
+def test_a_pip_project_against_its_image_is_certain_and_sized() -> None:
+    facts = pip_facts(
+        REQUESTS, CLICK, installed("attrs", ("attr", "attrs")), installed("six", ("six",)),
+        installed("PyYAML", ("_yaml", "yaml")), installed("tomli", ("tomli",)),
+        *(installed(n, (n.replace("-", "_"),)) for n in
+          ("charset-normalizer", "idna", "urllib3", "certifi", "PySocks")),
+    )  # fmt: skip
+    audit = run_audit(load_project(PIP), facts=facts, save=False)
+    assert [(c.name, c.certainty, c.selected, c.bytes, c.packages) for c in audit.candidates] == [
+        ("attrs", "certain", True, 1000, ("attrs",)),
+        ("six", "certain", True, 1000, ("six",)),
+        ("tomli", "certain", True, 1000, ("tomli",)),
+        ("colorama", "guess", False, 0, ()),  # Windows only: the image never had it
+    ]
+    assert audit.graph.source == "image" and IMAGE_GRAPH_NOTE in audit.notes
+    assert audit.graph.roots[2] == ("requests", ("socks",))
+    # requests[socks] is used: its extra keeps PySocks reachable, nothing of it leaves
+    assert audit.removal_bytes(["attrs", "six"]) == (2000, ("attrs", "six"))
+    assert "pip" in {name for name, _ in audit.graph.kept}
+
+
+def test_a_pip_tools_project_frees_the_exclusive_dependencies_the_image_metadata_names() -> None:
+    facts = pip_facts(
+        FLASK, CLICK,
+        installed("Werkzeug", ("werkzeug",), "MarkupSafe>=2.1.1",
+                  'watchdog>=2.3 ; extra == "watchdog"'),
+        installed("Jinja2", ("jinja2",), "MarkupSafe>=2.0", 'Babel>=2.7 ; extra == "i18n"'),
+        installed("MarkupSafe", ("markupsafe",)), installed("itsdangerous", ("itsdangerous",)),
+        installed("blinker", ("blinker",)),
+        installed("python-dateutil", ("dateutil",), "six>=1.5"), installed("six", ("six",)),
+    )  # fmt: skip
+    audit = run_audit(load_project(PIP_TOOLS), facts=facts, save=False)
+    [candidate] = audit.candidates
+    assert (candidate.name, candidate.certainty, candidate.selected) == (
+        "python-dateutil", "certain", True,
+    )  # fmt: skip
+    assert candidate.packages == ("python-dateutil", "six")  # six: only dateutil needed it
+    assert candidate.bytes == 2000 == audit.total_bytes
+    # every runtime dependency, used or not, with what dropping it alone frees
+    assert audit.frees == {"flask": 7000, "python-dateutil": 2000}
+    assert audit.graph.removal(["flask"]).packages == (
+        "blinker", "click", "flask", "itsdangerous", "jinja2", "markupsafe", "werkzeug",
+    )  # fmt: skip
+
+
+def test_a_poetry_project_is_audited_from_its_poetry_tables() -> None:
+    facts = pip_facts(
+        installed("uvicorn", ("uvicorn",), "click>=7.0", "h11>=0.8",
+                  'colorama>=0.4; sys_platform == "win32" and extra == "standard"',
+                  'httptools>=0.5.0; extra == "standard"', 'pyyaml>=5.1; extra == "standard"'),
+        CLICK, installed("h11", ("h11",)), installed("httptools", ("httptools",)),
+        installed("PyYAML", ("_yaml", "yaml")), installed("attrs", ("attr", "attrs")),
+        installed("zope.interface", ("zope",), "setuptools"),
+        installed("setuptools", ("setuptools", "pkg_resources", "_distutils_hack")),
+        installed("pytest", ("_pytest", "py", "pytest"), "iniconfig", "packaging", "pluggy<2,>=1.5",
+                  'colorama; sys_platform == "win32"'),
+        installed("iniconfig", ("iniconfig",)), installed("packaging", ("packaging",)),
+        installed("pluggy", ("pluggy",)),
+        command=("python", "-m", "inventory"),
+    )  # fmt: skip
+    audit = run_audit(load_project(POETRY), facts=facts, save=False)
+    assert audit.declared == ("uvicorn", "attrs", "zope-interface", "pytest", "orjson")
+    assert [(c.name, c.kind, c.action, c.bytes, c.packages) for c in audit.candidates] == [
+        ("pytest", "dev-tool", "move to [tool.poetry.group.dev.dependencies]", 4000,
+         ("iniconfig", "packaging", "pluggy", "pytest")),
+        ("orjson", "unused", "remove", 0, ("orjson",)),  # optional: not installed
+    ]  # fmt: skip
+    assert audit.dev_group == (
+        '[tool.poetry.group.dev.dependencies]\nruff = "^0.5"\npytest = "^8.0"\n'
+    )
+    assert audit.notes[0] == POETRY_DEV_NOTE
+    assert not audit.warnings
+
+
+def test_a_missing_include_is_an_audit_error_naming_the_line() -> None:
+    with pytest.raises(AuditError, match=r"^requirements.txt line 2 includes requirements/prod"):
+        run_audit(load_project(AUDIT / "missing-include"), use_image=False, save=False)
+
+
+def test_requirements_files_that_declare_nothing_leave_nothing_to_audit(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM x\n")
+    (tmp_path / "requirements.txt").write_text("# nothing yet\n")
+    with pytest.raises(AuditError, match="requirements.txt in .* declare no runtime dependencies"):
+        run_audit(load_project(tmp_path), use_image=False, save=False)

@@ -7,13 +7,16 @@ import json
 import pytest
 
 from tests.unit.analysis.analysis_archives import Dir, File, docker_archive, layer_tar
+from workbench.analysis.packages import METADATA_LIMIT as ANALYSIS_METADATA_LIMIT
 from workbench.audit.distributions import (
+    FACTS_FORMAT,
     Distribution,
     ImageFacts,
     console_scripts,
     is_script_word,
     modules_from_record,
     modules_from_top_level,
+    parse_metadata,
     read_image_facts,
     script_paths,
 )
@@ -140,3 +143,44 @@ def test_a_missing_image_is_an_audit_error() -> None:
 
     with pytest.raises(AuditError, match="has no image"):
         read_image_facts(Missing(), "nope:1")
+
+
+def test_metadata_gives_the_name_version_and_requires_dist() -> None:
+    text = (
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.32.3\n"
+        "Requires-Dist: idna<4,>=2.5\nProvides-Extra: socks\n"
+        'Requires-Dist: PySocks!=1.5.7,>=1.5.6;\n extra == "socks"\n'
+        "\nRequires-Dist: not-a-header (the description)\n"
+    )
+    assert parse_metadata(text) == (
+        "requests", "2.32.3", ("idna<4,>=2.5", 'PySocks!=1.5.7,>=1.5.6; extra == "socks"'),
+    )  # fmt: skip
+    assert parse_metadata("Metadata-Version: 2.1\n", "foo", "1") == ("foo", "1", ())
+
+
+def test_the_pass_keeps_every_requires_dist_of_a_long_metadata() -> None:
+    requires = [f"dependency-number-{i:04d}>=1.0; python_version >= '3.8'" for i in range(400)]
+    metadata = "Metadata-Version: 2.1\nName: big\nVersion: 2\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires) + "\n" + "x" * 50_000
+    headers = metadata.split("\n\n")[0]
+    assert len(headers) > ANALYSIS_METADATA_LIMIT  # past what the analysis alone keeps
+    record = "big/__init__.py,,\nbig-2.dist-info/METADATA,,\nbig-2.dist-info/RECORD,,\n"
+    image = docker_archive(
+        [
+            layer_tar(
+                [
+                    File(f"{SITE}/big/__init__.py", b"x"),
+                    File(f"{SITE}/big-2.dist-info/METADATA", metadata.encode()),
+                    File(f"{SITE}/big-2.dist-info/RECORD", record.encode()),
+                ]
+            )
+        ]
+    )
+    inspect = {"Id": "sha256:big", "RepoTags": [], "Config": {"Cmd": ["python"]}}
+    [dist] = read_image_facts(_FakeClient(image, inspect), "sha256:big").distributions
+    assert (dist.name, dist.version, dist.requires) == ("big", "2", tuple(requires))
+
+
+def test_stored_facts_say_which_version_of_the_pass_read_them() -> None:
+    facts = ImageFacts("sha256:x", (), (), "/", "3.11", ())
+    assert facts.to_dict()["format"] == FACTS_FORMAT

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.audit.audit_fixtures import GRAPH_LOCK, SHOP
-from workbench.audit.graph import LockGraph, load_lock, parse_lock
+from workbench.audit.graph import LockGraph, LockPackage, load_lock, parse_lock
 from workbench.errors import AuditError
 
 
@@ -97,3 +97,21 @@ def test_without_a_project_entry_the_given_roots_are_used() -> None:
     lock = parse_lock(text, roots=["A"])
     assert lock.project == ""
     assert lock.removal(["a"]).packages == ("a", "b")
+
+
+def test_kept_roots_are_never_dropped_and_keep_what_they_need() -> None:
+    packages = {
+        "a": LockPackage("a", "1", (("shared", ()),)),
+        "b": LockPackage("b", "1", (("shared", ()), ("b-only", ()))),
+        "shared": LockPackage("shared"),
+        "b-only": LockPackage("b-only"),
+        "kept": LockPackage("kept", "1", (("a", ()),)),
+    }
+    graph = LockGraph("", (("a", ()), ("b", ())), packages, (("kept", ()),), "image")
+    assert graph.reachable() == {"a", "b", "shared", "b-only", "kept"}
+    assert graph.removal(["b"]).packages == ("b", "b-only")
+    removal = graph.removal(["a", "b"])
+    assert removal.packages == ("b", "b-only")  # kept needs a, a needs shared
+    assert removal.kept == ("a",) and removal.needed_by == {"a": ("kept",)}
+    assert LockGraph.from_dict(json.loads(json.dumps(graph.to_dict()))) == graph
+    assert LockGraph.from_dict({"roots": [["a", []]]}).source == "uv.lock"  # stored before

@@ -58,3 +58,29 @@ def test_the_scan_says_what_a_code_names_and_where_modules_are_imported() -> Non
     )
     assert scan.named("DEP002") == {"six": "Six"}
     assert scan.places(["yaml", "_yaml", "nothing"]) == ("a.py:1", "b.py:2")
+
+
+def test_deptry_reads_requirements_files_wherever_the_workbench_runs(tmp_path, monkeypatch) -> None:
+    from tests.unit.audit.audit_fixtures import PIP
+    from workbench.project.manifests import find_manifests, read_declared
+
+    monkeypatch.chdir(tmp_path)  # deptry would resolve relative paths here
+    manifests = find_manifests(PIP)
+    declared = read_declared(manifests)
+    module_map = {d.spelled: guess_modules(d.name) for d in declared}
+    extract = audit_imports.dependencies_extract(load_project(PIP), module_map, manifests, declared)
+    runtime = {d.name for d in extract.dependencies}
+    assert runtime == {"attrs", "PyYAML", "Requests", "six", "click", "colorama", "tomli"}
+    # tomli: deptry's getter can't name a URL without #egg=; the workbench's reading can
+    assert "pytest" in {d.name for d in extract.dev_dependencies}
+    assert "urllib3" not in runtime  # a constraint, not a dependency
+
+
+def test_a_line_deptrys_reader_refuses_falls_back_to_the_workbenchs_reading(tmp_path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM x\nCOPY app.py .\nCMD python app.py\n")
+    (tmp_path / "app.py").write_text("import idna\n")
+    (tmp_path / "requirements.txt").write_text("--requirement=base.txt\nsix\n")
+    (tmp_path / "base.txt").write_text("idna\n")
+    audit = run_audit(load_project(tmp_path), use_image=False, save=False)
+    assert [c.name for c in audit.candidates] == ["six"]
+    assert not audit.warnings  # idna is declared (through the include)
