@@ -1,8 +1,8 @@
 """What the builder knows before each instruction: user, working directory, environment.
 
 :func:`walk` goes through a parsed Dockerfile stage by stage (a ``FROM`` of an earlier stage
-inherits its state) and tracks the users created by ``useradd``/``adduser``, which the
-transforms need to place virtualenvs and cache mounts.
+inherits its state) and tracks the users created by ``useradd``/``adduser`` and the settings
+written by ``poetry config``, which the transforms need to place virtualenvs and cache mounts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from workbench.variants.instructions import Dockerfile, Instruction
-from workbench.variants.shell import RunInstruction, command_argv, parse_run
+from workbench.variants.shell import Command, RunInstruction, command_argv, parse_run
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))")
 # fmt: off
@@ -65,6 +65,7 @@ class BuildState:
         env: Variables set by ``ENV`` and ``ARG`` (values expanded where known).
         users: Users created so far, by name.
         next_uid: The uid ``useradd`` would give the next regular user.
+        poetry_config: Settings written by ``poetry config NAME VALUE`` so far.
     """
 
     stage: int = 0
@@ -73,6 +74,7 @@ class BuildState:
     env: Mapping[str, str] = field(default_factory=dict)
     users: Mapping[str, User] = field(default_factory=dict)
     next_uid: int = 1000
+    poetry_config: Mapping[str, str] = field(default_factory=dict)
 
     def expand(self, value: str, extra: Mapping[str, str] | None = None) -> str:
         """Expand ``$VAR`` and ``${VAR}`` where the variable is known; leave others."""
@@ -171,8 +173,29 @@ def _step(ins: Instruction, state: BuildState) -> BuildState:
     if ins.keyword == "USER":
         return replace(state, user=state.expand(ins.value.strip()))
     if ins.keyword == "RUN":
-        return _created_users(parse_run(ins), state)
+        run = parse_run(ins)
+        state = _created_users(run, state)
+        config = poetry_config(run.commands(), state.poetry_config)
+        return replace(state, poetry_config=config) if config != state.poetry_config else state
     return state
+
+
+def poetry_config(commands: Sequence[Command], base: Mapping[str, str]) -> dict[str, str]:
+    """The Poetry settings after some commands: ``base`` with each ``poetry config NAME VALUE``.
+
+    Args:
+        commands: Simple commands, in order.
+        base: The settings before them.
+    """
+    config = dict(base)
+    for command in commands:
+        argv = command_argv(command.argv)
+        if len(argv) < 2 or posixpath.basename(argv[0]) != "poetry":
+            continue
+        words = [w for w in argv[1:] if not w.startswith("-")]
+        if len(words) >= 3 and words[0] == "config":
+            config[words[1]] = words[2]
+    return config
 
 
 def parse_env(ins: Instruction, state: BuildState | None = None) -> dict[str, str]:

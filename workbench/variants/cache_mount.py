@@ -8,14 +8,20 @@ from dataclasses import dataclass, field
 from workbench.errors import CannotTransform
 from workbench.variants.build_state import BuildState, walk
 from workbench.variants.installs import (
+    MOUNTED,
     Edit,
+    Install,
+    cache_kept_out,
     find_installs,
     has_option,
     install_env,
     is_lists_rm,
     pip_cache_dir,
+    pip_no_cache_flags,
+    poetry_cache_targets,
     remove_args,
     remove_command,
+    removes_path,
     uv_cache_dir,
 )
 from workbench.variants.instructions import Dockerfile, parse
@@ -34,10 +40,11 @@ def to_cache_mount(text: str) -> str:
 
     uv installs mount their cache dir (``UV_CACHE_DIR``, else ``~/.cache/uv`` of the user at that
     point, with ``uid``/``gid`` for a non-root user) and get ``ENV UV_LINK_MODE=copy`` when the
-    stage does not set it; pip installs mount ``~/.cache/pip``; apt installs mount
-    ``/var/cache/apt`` and ``/var/lib/apt`` (``sharing=locked``) after a step that keeps the
-    downloaded packages. No-cache flags and apt list removal are dropped from those commands,
-    since the cache no longer lands in the image.
+    stage does not set it; pip installs mount ``~/.cache/pip``; Poetry installs mount
+    ``~/.cache/pypoetry`` (its ``cache`` and ``artifacts`` only, when the virtualenvs live
+    there); apt installs mount ``/var/cache/apt`` and ``/var/lib/apt`` (``sharing=locked``)
+    after a step that keeps the downloaded packages. No-cache flags and cache removals are
+    dropped from those commands, since the cache no longer lands in the image.
 
     Args:
         text: A Dockerfile.
@@ -116,18 +123,57 @@ def _cache_mount_run(run: RunInstruction, state: BuildState) -> _MountPlan:
                 plan.add(existing, target, spec, f"{install.action} cache mounted")
             continue
         if install.tool == "uv":
-            target = uv_cache_dir(install, state)
+            targets = [uv_cache_dir(install, state)]
             plan.edits += remove_args(run, install, {"--no-cache", "-n"})
         elif install.tool == "pip":
-            target = pip_cache_dir(install, state)
-            plan.edits += remove_args(run, install, {"--no-cache-dir"})
+            targets = [pip_cache_dir(install, state)]
+            plan.edits += remove_args(
+                run, install, {"--no-cache-dir", *pip_no_cache_flags(install.args)}
+            )
+        elif install.tool == "poetry" and cache_kept_out(run, install, state) != MOUNTED:
+            targets = poetry_cache_targets(install, state, run)
+            plan.edits += _removal_edits(run, install, state, targets)
         else:
             continue
-        spec = f"type=cache,target={target}{_owner(state, run)}"
-        added = plan.add(existing, target, spec, f"{install.action} cache mounted at {target}")
-        if added and not state.is_root():
-            plan.user_dirs.append(target)
+        for target in targets:
+            spec = f"type=cache,target={target}{_owner(state, run)}"
+            added = plan.add(existing, target, spec, f"{install.action} cache mounted at {target}")
+            if added and not state.is_root():
+                plan.user_dirs.append(target)
     return plan
+
+
+def _removal_edits(
+    run: RunInstruction, install: Install, state: BuildState, targets: list[str]
+) -> list[Edit]:
+    """Edits that drop the commands of a RUN that remove a now-mounted cache."""
+    edits = []
+    for command in run.commands():
+        if command != install.command and any(removes_path(command, t, state) for t in targets):
+            edit = remove_command(run, command)
+            if edit is not None:
+                edits.append(edit)
+    return edits
+
+
+def unchanged_reason(df: Dockerfile) -> str | None:
+    """Why the transform leaves a Dockerfile as it is, naming the installs that mount a cache.
+
+    Returns:
+        Such as ``"every dependency install already mounts a cache (line 4: uv sync)"``; None
+        when no install mounts one.
+    """
+    mounted = []
+    for _, ins, state in walk(df):
+        if ins.keyword != "RUN":
+            continue
+        run = parse_run(ins)
+        for install in find_installs(run):
+            if cache_kept_out(run, install, state) == MOUNTED:
+                mounted.append(f"line {ins.lineno}: {install.action}")
+    if not mounted:
+        return None
+    return f"every dependency install already {MOUNTED} ({'; '.join(mounted)})"
 
 
 def _apt_mount_edits(run: RunInstruction) -> list[Edit]:

@@ -1,8 +1,9 @@
 """Dependency installs inside ``RUN`` instructions: finding them, reading them, editing them.
 
-:func:`find_installs` recognises the uv, pip, apt and virtualenv commands of a ``RUN`` (also
-behind ``sudo``, ``env`` or ``VAR=value`` prefixes); the helpers below read their options and
-cache folders and turn a change into an :data:`Edit` of the instruction's original text.
+:func:`find_installs` recognises the uv, pip (``install`` and ``wheel``), Poetry, Pipenv, apt and
+virtualenv commands of a ``RUN`` (also behind ``sudo``, ``env`` or ``VAR=value`` prefixes); the
+helpers below read their options, settings and cache folders and turn a change into an
+:data:`Edit` of the instruction's original text.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from workbench.variants.build_state import BuildState
+from workbench.variants.build_state import BuildState, poetry_config
 from workbench.variants.shell import Command, RunInstruction, assignments, command_argv
 
 _UV_VALUE_OPTIONS = frozenset(
@@ -23,7 +24,14 @@ _PIP_VALUE_OPTIONS = frozenset(
     {"--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cache-dir", "--python"}
 )
 _APT_VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "--option", "--config-file", "--target-release"})
+_POETRY_VALUE_OPTIONS = frozenset({"-C", "--directory", "-P", "--project"})
+_PIPENV_VALUE_OPTIONS = frozenset({"--python"})
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
+_FALSY = frozenset({"0", "false", "no", "off"})
+MOUNTED = "mounts a cache"
+OFF = "runs without a cache"
+PIP_NO_CACHE = "--no-cache-dir"
+"""pip's flag; pip also takes any unambiguous prefix of it, ``--no-cache`` included."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,10 @@ class Install:
     """A package-manager command found in a ``RUN``.
 
     Attributes:
-        tool: ``uv``, ``pip``, ``apt`` or ``venv`` (a virtualenv being created).
-        action: What it does, for summaries: ``uv sync``, ``pip install``...
+        tool: ``uv``, ``pip``, ``poetry``, ``pipenv``, ``apt`` or ``venv`` (a virtualenv being
+            created).
+        action: What it does, for summaries: ``uv sync``, ``pip install``, ``pip wheel``,
+            ``poetry install``...
         program: The program word as written (``pip``, ``/opt/venv/bin/python``...).
         args: The arguments after the sub-command, global options included.
         env: ``VAR=value`` assignments written before the program.
@@ -48,8 +58,8 @@ class Install:
 
     @property
     def python(self) -> bool:
-        """Whether it installs Python packages (uv or pip)."""
-        return self.tool in {"uv", "pip"}
+        """Whether it installs (or, for ``pip wheel``, builds) Python packages."""
+        return self.tool in {"uv", "pip", "poetry", "pipenv"}
 
 
 def find_installs(run: RunInstruction) -> list[Install]:
@@ -65,7 +75,7 @@ def _classify(argv: Sequence[str], command: Command | None) -> Install | None:
     words = command_argv(argv)
     if not words:
         return None
-    found = _uv(words) or _pip(words) or _apt(words)
+    found = _uv(words) or _pip(words) or _apt(words) or _poetry(words) or _pipenv(words)
     if found is None:
         return None
     tool, action, args = found
@@ -103,6 +113,8 @@ def _pip(words: Sequence[str]) -> tuple[str, str, list[str]] | None:
         module, args = _python_module(words[1:])
         if module in {"venv", "virtualenv"}:
             return "venv", f"python -m {module}", args
+        if module in {"poetry", "pipenv"}:
+            return _poetry([module, *args]) or _pipenv([module, *args])
         if module != "pip":
             return None
     elif program == "virtualenv":
@@ -110,8 +122,26 @@ def _pip(words: Sequence[str]) -> tuple[str, str, list[str]] | None:
     else:
         return None
     options, rest = _split_options(args, _PIP_VALUE_OPTIONS)
-    if rest[:1] == ["install"]:
-        return "pip", "pip install", options + rest[1:]
+    if rest[:1] in (["install"], ["wheel"]):
+        return "pip", f"pip {rest[0]}", options + rest[1:]
+    return None
+
+
+def _poetry(words: Sequence[str]) -> tuple[str, str, list[str]] | None:
+    if posixpath.basename(words[0]) != "poetry":
+        return None
+    options, rest = _split_options(words[1:], _POETRY_VALUE_OPTIONS)
+    if rest[:1] in (["install"], ["sync"]):
+        return "poetry", f"poetry {rest[0]}", options + rest[1:]
+    return None
+
+
+def _pipenv(words: Sequence[str]) -> tuple[str, str, list[str]] | None:
+    if posixpath.basename(words[0]) != "pipenv":
+        return None
+    options, rest = _split_options(words[1:], _PIPENV_VALUE_OPTIONS)
+    if rest[:1] in (["install"], ["sync"]):
+        return "pipenv", f"pipenv {rest[0]}", options + rest[1:]
     return None
 
 
@@ -189,6 +219,72 @@ def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in _TRUTHY
 
 
+def falsy(value: str | None) -> bool:
+    """Whether a variable's value means no (``0``, ``false``, ``no``, ``off``)."""
+    return (value or "").strip().lower() in _FALSY
+
+
+def pip_no_cache_flags(args: Sequence[str]) -> list[str]:
+    """The words of a pip command that turn its cache off: ``--no-cache-dir`` or a prefix pip
+    accepts for it (``--no-cache``)."""
+    return [a for a in args if len(a) >= len("--no-ca") and PIP_NO_CACHE.startswith(a)]
+
+
+def poetry_setting(name: str, install: Install, state: BuildState, run: RunInstruction) -> str:
+    """A Poetry setting (``virtualenvs.in-project``...) as a poetry install sees it.
+
+    Its variable (``POETRY_VIRTUALENVS_IN_PROJECT``) wins, then a ``poetry config`` earlier in
+    the same ``RUN``, then one in an earlier ``RUN`` of the stage.
+
+    Returns:
+        The value as written, ``""`` when nothing sets it.
+    """
+    variable = "POETRY_" + re.sub(r"[.-]", "_", name).upper()
+    env = install_env(install, state)
+    if variable in env:
+        return state.expand(env[variable], install.env)
+    commands = run.commands()
+    if install.command is not None and install.command in commands:
+        commands = commands[: commands.index(install.command)]
+    return poetry_config(commands, state.poetry_config).get(name, "")
+
+
+def poetry_venv(install: Install, state: BuildState, run: RunInstruction) -> tuple[str, str]:
+    """Where ``poetry install`` puts the packages.
+
+    Returns:
+        ``("project", path)`` for the in-project ``.venv``; ``("active", path)`` for the
+        virtualenv it was started in (``virtualenvs.create false`` with ``VIRTUAL_ENV``);
+        ``("system", "")`` for the system Python; ``("hashed", folder)`` for a virtualenv
+        with a hashed name under ``virtualenvs.path``.
+    """
+    env = install_env(install, state)
+    if falsy(poetry_setting("virtualenvs.create", install, state, run)):
+        if env.get("VIRTUAL_ENV"):
+            return "active", absolute(state.expand(env["VIRTUAL_ENV"], install.env), state.workdir)
+        return "system", ""
+    if truthy(poetry_setting("virtualenvs.in-project", install, state, run)):
+        directory = option_value(install.args, "-C", "--directory", "-P", "--project") or "."
+        project = absolute(state.expand(directory, install.env), state.workdir)
+        return "project", posixpath.join(project, ".venv")
+    path = poetry_setting("virtualenvs.path", install, state, run)
+    cache = poetry_cache_dir(install, state)
+    path = path.replace("{cache-dir}", cache) if path else posixpath.join(cache, "virtualenvs")
+    return "hashed", absolute(path, state.workdir)
+
+
+def pipenv_venv(install: Install, state: BuildState) -> tuple[str, str]:
+    """Where ``pipenv install`` puts the packages: ``("project", path)``, ``("system", "")`` or
+    ``("hashed", folder)`` (a virtualenv with a hashed name under ``WORKON_HOME``)."""
+    env = install_env(install, state)
+    if has_option(install.args, "--system") or truthy(env.get("PIPENV_SYSTEM")):
+        return "system", ""
+    if truthy(env.get("PIPENV_VENV_IN_PROJECT")):
+        return "project", posixpath.join(state.workdir, ".venv")
+    home = env.get("WORKON_HOME") or posixpath.join(state.home(), ".local/share/virtualenvs")
+    return "hashed", absolute(state.expand(home, install.env), state.workdir)
+
+
 # ---------------------------------------------------------------------------------------------
 # Where an install keeps its cache
 
@@ -214,9 +310,68 @@ def pip_cache_dir(install: Install, state: BuildState) -> str:
     return _tool_cache_dir(install, state, "PIP_CACHE_DIR", "pip")
 
 
+def poetry_cache_dir(install: Install, state: BuildState) -> str:
+    """Where Poetry caches (``POETRY_CACHE_DIR``, else ``XDG_CACHE_HOME``/``~/.cache``)."""
+    return _tool_cache_dir(install, state, "POETRY_CACHE_DIR", "pypoetry")
+
+
+def poetry_cache_targets(install: Install, state: BuildState, run: RunInstruction) -> list[str]:
+    """What of Poetry's cache folder can go: all of it, or only ``cache`` and ``artifacts``
+    when the virtualenvs live in it too."""
+    cache = poetry_cache_dir(install, state)
+    kind, where = poetry_venv(install, state, run)
+    if kind == "hashed" and (where == cache or where.startswith(cache + "/")):
+        return [posixpath.join(cache, "cache"), posixpath.join(cache, "artifacts")]
+    return [cache]
+
+
+def removes_path(command: Command, path: str, state: BuildState) -> bool:
+    """Whether a command is an ``rm`` of ``path`` (or of a folder above it)."""
+    argv = command_argv(command.argv)
+    if not argv or posixpath.basename(argv[0]) != "rm":
+        return False
+    for arg in argv[1:]:
+        if arg.startswith("-"):
+            continue
+        arg = state.home() + arg[1:] if arg == "~" or arg.startswith("~/") else arg
+        removed = absolute(state.expand(arg.rstrip("*")), state.workdir)
+        if removed != "/" and (path == removed or path.startswith(removed + "/")):
+            return True
+    return False
+
+
 def absolute(path: str, workdir: str) -> str:
     """``path`` made absolute against ``workdir``, normalised, without a trailing slash."""
     return posixpath.normpath(posixpath.join(workdir, path)).rstrip("/") or "/"
+
+
+def cache_kept_out(run: RunInstruction, install: Install, state: BuildState) -> str | None:
+    """How an install keeps its cache out of the image.
+
+    Returns:
+        :data:`MOUNTED` (a cache mount on its cache folder), :data:`OFF` (a flag, a variable,
+        a removal in the same ``RUN``), or None: it leaves a cache behind, or has none.
+    """
+    cached = run.cache_targets()
+    if install.tool == "apt":
+        if cached & {"/var/lib/apt", "/var/lib/apt/lists"}:
+            return MOUNTED
+        return OFF if any(is_lists_rm(c) for c in run.commands()) else None
+    if install.tool == "uv":
+        mounted = uv_cache_dir(install, state) in cached
+        env = install_env(install, state)
+        off = has_option(install.args, "--no-cache", "-n") or truthy(env.get("UV_NO_CACHE"))
+    elif install.tool == "pip":
+        mounted = pip_cache_dir(install, state) in cached
+        env = install_env(install, state)
+        off = bool(pip_no_cache_flags(install.args)) or "PIP_NO_CACHE_DIR" in env
+    elif install.tool == "poetry":
+        targets = poetry_cache_targets(install, state, run)
+        mounted = poetry_cache_dir(install, state) in cached or set(targets) <= cached
+        off = all(any(removes_path(c, t, state) for c in run.commands()) for t in targets)
+    else:
+        return None
+    return MOUNTED if mounted else OFF if off else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,350 +1,184 @@
 """The multi-stage variant (plan priority 3): a builder stage installs the dependencies, the
-runtime stage copies only the virtualenv (or the installed tree) and the application."""
+runtime stage copies only the virtualenv (or the installed tree) and the application.
+
+A single-stage Dockerfile is split in two. One that already has stages gets its final stage
+optimised: its installs move into a new stage just before it, or, when it installs no Python
+dependencies, it gets the no-cache fixes; the transform refuses only when neither changes it.
+How the stage is read and sorted lives in :mod:`~workbench.variants.split`.
+"""
 
 from __future__ import annotations
 
-import posixpath
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from workbench.errors import CannotTransform
-from workbench.project.manifests import is_manifest
-from workbench.variants.build_state import BuildState, walk
-from workbench.variants.dockerfile import parse_copy
-from workbench.variants.installs import (
-    Edit,
-    Install,
-    absolute,
-    append_args,
-    find_installs,
-    has_option,
-    install_env,
-    option_value,
-    positionals,
-    truthy,
-)
-from workbench.variants.instructions import Dockerfile, Instruction, parse
+from workbench.variants.build_state import from_image
+from workbench.variants.instructions import Dockerfile, parse
 from workbench.variants.model import Transformed
-from workbench.variants.no_cache import apply_no_cache
-from workbench.variants.shell import apply_edits, parse_run
-
-SYSTEM_PREFIX = "/install"
-# apt packages an install may need in the builder: build tools, headers, Python itself
-BUILD_PACKAGES = re.compile(
-    r"(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|clang|make|cmake|pkg-config|git|cargo|rustc"
-    r"|autoconf|automake|libtool|.+-dev|python3?(\.\d+)?(-[a-z0-9.-]+)?)(=.*)?$"
+from workbench.variants.no_cache import apply_no_cache, no_cache_changes
+from workbench.variants.split import (
+    NO_INSTALL,
+    SplitStage,
+    actions,
+    bodies,
+    copied,
+    downloads,
+    fresh_name,
+    from_line,
+    left_out,
+    path_dirs,
+    prepare,
+    runtime_image,
+    stage_name,
 )
+
 BUILDER_HEADER = (
     "# Builder stage (written by the workbench): installs the Python dependencies, no caches.\n"
+)
+FINAL_BUILDER_HEADER = (
+    "# Install stage (written by the workbench): the final stage's Python dependencies,"
+    " no caches.\n"
 )
 RUNTIME_HEADER = (
     "# Runtime stage: the baseline's other steps, the dependencies copied from the builder.\n"
 )
-_VENV_VALUE_OPTIONS = frozenset({"--python", "-p", "--prompt", "--index-url", "--link-mode"})
-_UV_IN_COMMAND = re.compile(r"(?:^|[\s\"'\[;&|(])(?:/[\w./-]*/)?uvx?(?=$|[\s\"',\];&|)])")
-
-
-@dataclass(frozen=True)
-class _Target:
-    """Where an install puts its packages: copied from the builder to the runtime."""
-
-    source: str
-    dest: str
-    chown: str | None = None
-
-    def copy_line(self, builder: str) -> str:
-        chown = f"--chown={self.chown} " if self.chown else ""
-        return f"COPY {chown}--from={builder} {self.source} {self.dest}\n"
-
-
-@dataclass
-class _Stage:
-    """The instructions of a single-stage Dockerfile, sorted into builder and runtime."""
-
-    df: Dockerfile
-    steps: list[tuple[int, Instruction, BuildState]]
-    installs: dict[int, list[Install]] = field(default_factory=dict)
-    builder_text: dict[int, str] = field(default_factory=dict)
-    targets: list[_Target] = field(default_factory=list)
-    last_install: int = -1
 
 
 def to_multi_stage(text: str) -> str:
-    """Split a single-stage Dockerfile into a builder stage and a runtime stage.
+    """Split a Dockerfile's (final) stage into a builder stage and a runtime stage.
 
     The builder starts from the same base image and runs, in order: ``ARG``, ``ENV``,
-    ``WORKDIR`` and ``SHELL`` lines, ``COPY --from=<image>`` (the uv binary), the project COPYs
-    and the dependency installs (without caches), plus apt steps that install build tools or
-    Python (:data:`BUILD_PACKAGES`). The runtime stage keeps every other step of the baseline
-    in order (apt of runtime packages, ``useradd``, application COPYs, ``USER``, ``ENV``,
-    ``EXPOSE``, ``CMD``...); where the last install was, it copies what the installs made:
-    the virtualenv; for a system ``pip install``, the tree it wrote with ``--root=/install``
-    (copied onto ``/``); for ``uv pip install --system``, ``--prefix=/install`` copied onto
-    ``/usr/local`` (the layout of the official ``python`` images); for ``--user``,
-    ``~/.local``. uv and the dependency manifests stay in the builder unless the runtime uses
-    uv. The builder runs as root (``USER`` and ``--chown`` stay in the runtime, which copies
-    the dependencies with the owner the baseline's install had). The result then gets the
-    no-cache transform.
+    ``WORKDIR`` and ``SHELL`` lines, the installers' set-up (``COPY --from=<uv image>``,
+    ``pip install poetry``), the project COPYs and the dependency installs (with their bind
+    and cache mounts, without caches), plus apt steps that install build tools or Python
+    (:data:`~workbench.variants.split.BUILD_PACKAGES`). The runtime stage keeps every other
+    step of the baseline in order (apt of runtime packages, ``useradd``, application COPYs,
+    ``USER``, ``ENV``, ``EXPOSE``, ``CMD``...); where the last install was, it copies what
+    the installs made: the virtualenv; for a system ``pip install``, the tree it wrote with
+    ``--root=/install`` (copied onto ``/``); for ``uv pip install --system``,
+    ``--prefix=/install`` copied onto ``/usr/local``; for ``--user``, ``~/.local``;
+    ``--target``/``--prefix``/``--root`` folders as they are. Wheels only the installs read
+    stay in the builder. ``uv sync`` that installs the project gets ``--no-editable``; a
+    ``poetry install`` into the system Python fills an in-project virtualenv instead.
+
+    The installers stay in the builder unless the runtime still needs them: ``uv run``,
+    ``poetry run`` and ``pipenv run`` become the venv's own commands
+    (:mod:`~workbench.variants.runners`), and a runtime ``FROM`` a uv image starts from its
+    plain Python base instead (:data:`~workbench.variants.installers.PLAIN_PYTHON_BASES`).
+    When an installer stays, the runtime user owns the virtualenv it may sync. The builder
+    runs as root (``USER`` and ``--chown`` stay in the runtime, which copies the dependencies
+    with the owner the baseline's install had). The result then gets the no-cache transform.
+
+    A Dockerfile that already has stages gets this for its final stage (the new builder goes
+    just before it), or, when its final stage installs no Python dependencies, the no-cache
+    fixes.
 
     Args:
-        text: A single-stage Dockerfile.
+        text: A Dockerfile.
 
     Returns:
-        The two-stage Dockerfile.
+        The multi-stage Dockerfile.
 
     Raises:
-        CannotTransform: The Dockerfile already has stages, has no Python dependency install,
-            or installs in a way the builder cannot reproduce (``pip install --root``).
+        CannotTransform: The Dockerfile has no Python dependency install, installs in a way the
+            builder cannot reproduce, or already has stages and nothing to improve in its
+            final one.
     """
     return apply_multi_stage(parse(text)).text
 
 
 def apply_multi_stage(df: Dockerfile) -> Transformed:
-    """The multi-stage transform of a parsed Dockerfile, with one note saying what moved."""
+    """The multi-stage transform of a parsed Dockerfile, with notes saying what moved."""
     stages = df.stages()
-    if len(stages) != 1:
-        raise CannotTransform(
-            f"already has {len(stages)} stages; the multi-stage transform needs a single stage"
-        )
-    stage = _Stage(df, [step for step in walk(df) if step[2].stage == 0])
-    _find_stage_installs(stage)
-    _plan_targets(stage)
-    uv_at_runtime = _runtime_uses_uv(stage)
-    roles = {i: _role(stage, i, ins, uv_at_runtime) for i, ins, _ in stage.steps[1:]}
-    text = _assemble(stage, roles)
-    no_cache = apply_no_cache(parse(text))
-    return Transformed(no_cache.text, (_multi_stage_note(stage, roles),))
-
-
-def _find_stage_installs(stage: _Stage) -> None:
-    for i, ins, _ in stage.steps:
-        if ins.keyword == "RUN":
-            found = [x for x in find_installs(parse_run(ins)) if x.tool in {"uv", "pip", "venv"}]
-            if found:
-                stage.installs[i] = found
-    python = [i for i, found in stage.installs.items() if any(x.python for x in found)]
-    if not python:
-        raise CannotTransform(
-            "has no Python dependency install (uv sync, uv pip install, pip install)"
-            " to move into a builder stage"
-        )
-    stage.last_install = max(python)
-
-
-def _plan_targets(stage: _Stage) -> None:
-    venvs: set[str] = set()
-    for i, ins, state in stage.steps:
-        if i not in stage.installs:
-            continue
-        run = parse_run(ins)
-        edits: list[Edit] = []
-        for install in stage.installs[i]:
-            if install.tool == "venv":
-                venvs.add(_venv_created(install, state))
-                continue
-            target, extra = _install_target(install, state, venvs, ins)
-            if target not in stage.targets:
-                stage.targets.append(target)
-            if extra:
-                edits.append(append_args(run, install, extra))
-            if install.action == "uv sync":
-                venvs.add(target.source)
-        stage.builder_text[i] = apply_edits(ins.text, edits)
-
-
-def _venv_created(install: Install, state: BuildState) -> str:
-    paths = positionals(install.args, _VENV_VALUE_OPTIONS)
-    path = state.expand(paths[0], install.env) if paths else ".venv"
-    return absolute(path, state.workdir)
-
-
-def _install_target(
-    install: Install, state: BuildState, venvs: set[str], ins: Instruction
-) -> tuple[_Target, list[str]]:
-    chown = None if state.is_root() else state.user
-    env = install_env(install, state)
-    for option in ("--target", "-t", "--prefix"):
-        value = option_value(install.args, option)
-        if value and not (install.tool == "uv" and option == "-t"):
-            path = absolute(state.expand(value, install.env), state.workdir)
-            return _Target(path, path, chown), []
-    if install.action == "uv sync":
-        venv = _uv_project_env(install, state, env)
-        return _Target(venv, venv, chown), []
-    if install.tool == "uv":
-        if has_option(install.args, "--system") or truthy(env.get("UV_SYSTEM_PYTHON")):
-            return _Target(SYSTEM_PREFIX, "/usr/local"), [f"--prefix={SYSTEM_PREFIX}"]
-        venv = _uv_pip_venv(install, state, env)
-        return _Target(venv, venv, chown), []
-    return _pip_target(install, state, venvs, ins, chown)
-
-
-def _uv_project_env(install: Install, state: BuildState, env: Mapping[str, str]) -> str:
-    base = state.workdir
-    directory = option_value(install.args, "--directory")
-    if directory:
-        base = absolute(state.expand(directory, install.env), base)
-    project = option_value(install.args, "--project")
-    if project:
-        base = absolute(state.expand(project, install.env), base)
-    venv = env.get("UV_PROJECT_ENVIRONMENT")
-    return absolute(state.expand(venv, install.env) if venv else ".venv", base)
-
-
-def _uv_pip_venv(install: Install, state: BuildState, env: Mapping[str, str]) -> str:
-    python = option_value(install.args, "--python", "-p")
-    if python and "/bin/python" in python:
-        return absolute(python.split("/bin/python")[0], state.workdir)
-    if env.get("VIRTUAL_ENV"):
-        return absolute(state.expand(env["VIRTUAL_ENV"], install.env), state.workdir)
-    return absolute(".venv", state.workdir)
-
-
-def _pip_target(
-    install: Install, state: BuildState, venvs: set[str], ins: Instruction, chown: str | None
-) -> tuple[_Target, list[str]]:
-    if has_option(install.args, "--root"):
-        raise CannotTransform(f"line {ins.lineno}: pip install --root can't move to a builder")
-    if has_option(install.args, "--user"):
-        local = posixpath.join(state.home(), ".local")
-        return _Target("/root/.local", local, chown), []
-    venv = _pip_venv(install, state, venvs)
-    if venv:
-        return _Target(venv, venv, chown), []
-    return _Target(f"{SYSTEM_PREFIX}/", "/"), [f"--root={SYSTEM_PREFIX}"]
-
-
-def _pip_venv(install: Install, state: BuildState, venvs: set[str]) -> str | None:
-    env = install_env(install, state)
-    program = state.expand(install.program, install.env)
-    if "/" in program:
-        bindir = posixpath.dirname(absolute(program, state.workdir))
-        prefix = bindir[: -len("/bin")] if bindir.endswith("/bin") else ""
-        return prefix if prefix and prefix not in {"/usr", "/usr/local"} else None
-    for part in env.get("PATH", "").split(":"):
-        prefix = part[: -len("/bin")] if part.endswith("/bin") else ""
-        if prefix and (prefix in venvs or prefix == env.get("VIRTUAL_ENV")):
-            return prefix
-        if part in {"/usr/local/bin", "/usr/bin", "/bin", "$PATH", "${PATH}"}:
-            break
-    virtual_env = env.get("VIRTUAL_ENV")
-    return absolute(virtual_env, state.workdir) if virtual_env else None
-
-
-def _runtime_uses_uv(stage: _Stage) -> bool:
-    for i, ins, _ in stage.steps:
-        if i in stage.installs or ins.keyword not in {"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"}:
-            continue
-        if _UV_IN_COMMAND.search(ins.value):
-            return True
-    return False
-
-
-def _role(stage: _Stage, i: int, ins: Instruction, uv_at_runtime: bool) -> tuple[bool, bool]:
-    """Return whether an instruction goes to the builder, and whether to the runtime."""
-    before = i < stage.last_install
-    keyword = ins.keyword
-    if i in stage.installs:
-        return True, False
-    if keyword in {"ARG", "ENV", "WORKDIR", "SHELL"}:
-        return before, True
-    if keyword in {"COPY", "ADD"}:
-        spec = parse_copy(ins)
-        if spec.flags.get("from"):
-            return before, uv_at_runtime or not _is_uv_copy(spec.flags["from"], spec.sources)
-        return before, not (before and _only_manifests(spec.sources))
-    if keyword == "RUN":
-        return before and _installs_build_tools(ins), True
-    return False, True
-
-
-def _is_uv_copy(image: str, sources: Sequence[str]) -> bool:
-    names = {posixpath.basename(s.rstrip("/")) for s in sources}
-    return "astral-sh/uv" in image or bool(names) and names <= {"uv", "uvx"}
-
-
-def _only_manifests(sources: Sequence[str]) -> bool:
-    return bool(sources) and all(is_manifest(s) for s in sources)
-
-
-def _installs_build_tools(ins: Instruction) -> bool:
-    for install in find_installs(parse_run(ins)):
-        if install.tool == "apt":
-            packages = positionals(install.args, frozenset({"-o", "-c", "-t"}))
-            if any(BUILD_PACKAGES.match(p) for p in packages):
-                return True
-    return False
-
-
-def _stage_names(from_ins: Instruction) -> tuple[str, str]:
-    words = from_ins.value.split()
-    original = words[-1] if len(words) >= 3 and words[-2].lower() == "as" else None
-    builder = "deps" if original == "builder" else "builder"
-    return builder, original or "runtime"
-
-
-def _from_line(from_ins: Instruction, name: str) -> str:
-    words = from_ins.value.split()
-    if len(words) >= 3 and words[-2].lower() == "as":
-        words = words[:-2]
-    return f"FROM {' '.join(words)} AS {name}\n"
-
-
-def _assemble(stage: _Stage, roles: Mapping[int, tuple[bool, bool]]) -> str:
-    df = stage.df
-    from_index, from_ins, _ = stage.steps[0]
-    builder_name, runtime_name = _stage_names(from_ins)
+    if len(stages) > 1:
+        return _final_stage(df, stages)
+    stage = prepare(df, 0)
+    builder_name = fresh_name(stage.taken)
+    original = stage_name(stage.from_ins)
     top = "".join(df.instructions[i].preamble + df.instructions[i].text for i in df.global_args())
-    top += from_ins.preamble
+    top += stage.from_ins.preamble
     if top and not top.endswith("\n\n"):
         top += "\n"
-    builder = BUILDER_HEADER + _from_line(from_ins, builder_name)
-    runtime = RUNTIME_HEADER + _from_line(from_ins, runtime_name)
-    for i, ins, _ in stage.steps[1:]:
-        to_builder, to_runtime = roles[i]
-        if to_builder:
-            builder += ins.preamble + _for_builder(ins, stage.builder_text.get(i, ins.text))
-        if to_runtime:
-            runtime += ins.preamble + ins.text
-        if i == stage.last_install:
-            runtime += _dependency_copies(stage, runtime, builder_name)
-    if not builder.endswith("\n\n"):
-        builder += "\n"
-    return df.head + top + builder + runtime + df.tail
+    builder, runtime = bodies(stage, builder_name)
+    header = BUILDER_HEADER + from_line(stage.from_ins, builder_name) + downloads(stage)
+    runtime_from = from_line(stage.from_ins, original or "runtime", runtime_image(stage))
+    text = df.head + top + header + builder + RUNTIME_HEADER + runtime_from + runtime + df.tail
+    note = f"builder stage runs {actions(stage)} without caches; runtime copies {copied(stage)}"
+    return _finish(text, stage, note)
 
 
-def _for_builder(ins: Instruction, text: str) -> str:
-    """The builder runs as root and has no users: drop ``--chown`` from its COPYs."""
-    if ins.keyword in {"COPY", "ADD"}:
-        return re.sub(r"--chown=\S+[ \t]+", "", text, count=1)
-    return text
+def _final_stage(df: Dockerfile, stages: Sequence[Sequence[int]]) -> Transformed:
+    """Optimise the final stage of a Dockerfile that already has stages."""
+    count = len(stages)
+    try:
+        stage = prepare(df, count - 1)
+    except CannotTransform as exc:
+        return _final_no_cache(df, stages, str(exc))
+    builder_name = fresh_name(stage.taken)
+    first = stages[-1][0]
+    before = df.head + "".join(ins.preamble + ins.text for ins in df.instructions[:first])
+    if not before.endswith("\n\n"):
+        before += "\n"
+    builder, runtime = bodies(stage, builder_name)
+    header = FINAL_BUILDER_HEADER + from_line(stage.from_ins, builder_name) + downloads(stage)
+    from_ins = stage.from_ins
+    image = from_image(from_ins)
+    runtime_from = from_ins.text.replace(image, runtime_image(stage), 1)
+    preamble = from_ins.preamble.lstrip("\n")
+    text = before + header + builder + preamble + runtime_from + runtime + df.tail
+    note = (
+        f"already has {count} stages: a new {builder_name} stage runs {actions(stage)} without"
+        f" caches; the final stage copies {copied(stage)}"
+    )
+    return _finish(text, stage, note)
 
 
-def _dependency_copies(stage: _Stage, runtime: str, builder_name: str) -> str:
-    gap = "" if runtime.endswith("\n\n") else "\n"
-    lines = "".join(t.copy_line(builder_name) for t in stage.targets)
-    return f"{gap}# The dependencies, installed in the {builder_name} stage\n{lines}"
+def _final_no_cache(df: Dockerfile, stages: Sequence[Sequence[int]], why: str) -> Transformed:
+    """The no-cache fixes of a final stage whose installs can't move, or say why not."""
+    count = len(stages)
+    final = _lineage(df, stages)
+    changes = no_cache_changes(df)
+    notes = [note for i, (_, found) in changes.items() if i in final for note in found]
+    line = df.instructions[stages[-1][0]].lineno
+    what = "installs no Python dependencies" if why == NO_INSTALL else f"keeps its installs ({why})"
+    if not notes:
+        raise CannotTransform(
+            f"already has {count} stages, and its final stage (line {line}) {what} and keeps no"
+            " install cache: nothing to move into a builder"
+        )
+    note = f"already has {count} stages; its final stage (line {line}) {what}, so it gets the"
+    note += f" no-cache fixes: {', '.join(notes)}"
+    return Transformed(apply_no_cache(df).text, (note,))
 
 
-def _multi_stage_note(stage: _Stage, roles: Mapping[int, tuple[bool, bool]]) -> str:
-    actions = sorted({x.action for found in stage.installs.values() for x in found if x.python})
-    copied = ", ".join(t.source for t in stage.targets)
-    left_out = [
-        name
-        for i, ins, _ in stage.steps[1:]
-        if roles[i] == (True, False) and ins.keyword in {"COPY", "ADD"}
-        for name in _copied_names(ins)
-    ]
-    note = f"builder stage runs {', '.join(actions)} without caches; runtime copies {copied}"
-    if left_out:
-        note += f" and leaves out {', '.join(left_out)}"
-    return note
+def _lineage(df: Dockerfile, stages: Sequence[Sequence[int]]) -> set[int]:
+    """The instructions of the final stage and of the stages it starts FROM."""
+    names: dict[str, int] = {}
+    for number, indexes in enumerate(stages):
+        names[str(number)] = number
+        name = stage_name(df.instructions[indexes[0]])
+        if name:
+            names[name.lower()] = number
+    found: set[int] = set()
+    number = len(stages) - 1
+    while True:
+        found |= set(stages[number])
+        parent = names.get(from_image(df.instructions[stages[number][0]]).lower())
+        if parent is None or parent >= number:
+            return found
+        number = parent
 
 
-def _copied_names(ins: Instruction) -> list[str]:
-    """Short names of what a COPY brings in: the image (``uv``) or the files."""
-    spec = parse_copy(ins)
-    if spec.flags.get("from"):
-        return [spec.flags["from"].split("/")[-1].split(":")[0]]
-    return [posixpath.basename(s.rstrip("/")) for s in spec.sources]
+def _finish(text: str, stage: SplitStage, note: str) -> Transformed:
+    """The no-cache form of the assembled text, with the notes of what was done."""
+    omitted = left_out(stage)
+    if omitted:
+        note += f" and leaves out {', '.join(omitted)}"
+    no_cache = apply_no_cache(parse(text))
+    extras = [stage.base_note] if stage.base_note else []
+    extras += stage.runners.notes
+    if stage.runners.path_dirs:
+        extras.append(f'ENV PATH="{":".join(path_dirs(stage))}:$PATH" added for them')
+    extras += stage.notes
+    extras += [f"{tool} stays in the runtime ({why})" for tool, why in stage.stays.items()]
+    return Transformed(no_cache.text, (note, *extras))

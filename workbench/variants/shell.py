@@ -141,11 +141,13 @@ def parse_run(ins: Instruction) -> RunInstruction:
         flags.append(words.pop(0))
     exec_form = None
     if words and words[0].text.startswith("["):
-        exec_form = _exec_form(ins.text, words[0].start, words[-1].end)
+        exec_form = exec_argv(ins.text, words[0].start, words[-1].end)
     return RunInstruction(ins, body_start, tuple(flags), tuple(words), exec_form)
 
 
-def _exec_form(text: str, start: int, end: int) -> tuple[str, ...] | None:
+def exec_argv(text: str, start: int, end: int) -> tuple[str, ...] | None:
+    """The argv of an exec form (``["a", "b"]``) written at ``text[start:end]``, None if it is
+    not one (continuations and comment lines inside it are dropped)."""
     joined = "".join(
         line
         for line in re.sub(r"\\\r?\n", "\n", text[start:end]).split("\n")

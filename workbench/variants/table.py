@@ -24,18 +24,21 @@ change) carries an ``error`` saying why. The user's files are never written.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workbench.errors import CannotTransform, ProjectError, VariantError
 from workbench.variants.cache_mount import apply_cache_mount
+from workbench.variants.cache_mount import unchanged_reason as cache_mount_unchanged
 from workbench.variants.combined import make_combined
 from workbench.variants.custom import custom_dockerfile_path, load_custom_dockerfile
+from workbench.variants.instructions import Dockerfile, parse
 from workbench.variants.making import Inputs, Maker, derived, failed, from_transform
 from workbench.variants.model import Variant
 from workbench.variants.multi_stage import apply_multi_stage
 from workbench.variants.no_cache import apply_no_cache
+from workbench.variants.no_cache import unchanged_reason as no_cache_unchanged
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,18 @@ def _make_baseline(inputs: Inputs, name: str, plan_task: str | None) -> Variant:
     return derived(inputs, name, inputs.baseline, summary, plan_task=plan_task)
 
 
+def _unchanged(inputs: Inputs, reason: Callable[[Dockerfile], str | None], default: str) -> str:
+    """Why a transform changed nothing: what its installs already do, else ``default``."""
+    try:
+        found = reason(parse(inputs.baseline))
+    except CannotTransform:
+        found = None
+    return f"nothing to change: {found}" if found else default
+
+
 def _make_no_cache(inputs: Inputs, name: str, plan_task: str | None) -> Variant:
-    unchanged = "nothing to change: every dependency install already runs without a cache"
+    default = "nothing to change: every dependency install already runs without a cache"
+    unchanged = _unchanged(inputs, no_cache_unchanged, default)
     return from_transform(inputs, name, plan_task, apply_no_cache, unchanged)
 
 
@@ -72,7 +85,8 @@ def _make_multi_stage(inputs: Inputs, name: str, plan_task: str | None) -> Varia
 
 
 def _make_cache_mount(inputs: Inputs, name: str, plan_task: str | None) -> Variant:
-    unchanged = "nothing to change: no dependency install to give a cache mount"
+    default = "nothing to change: no dependency install to give a cache mount"
+    unchanged = _unchanged(inputs, cache_mount_unchanged, default)
     variant = from_transform(inputs, name, plan_task, apply_cache_mount, unchanged)
     return replace(variant, requires_buildkit=variant.ok)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.unit.variants.golden import dockerfile
-from workbench.variants.build_state import walk
+from workbench.variants.build_state import poetry_config, walk
 from workbench.variants.instructions import parse
 
 
@@ -34,3 +34,15 @@ def test_a_named_stage_inherits_its_parents_state() -> None:
     *_, (_, _, state) = walk(df)
     assert state.stage == 1
     assert state.user == "nobody"
+
+
+def test_walk_tracks_poetry_config() -> None:
+    text = dockerfile(
+        "FROM x",
+        "RUN poetry config virtualenvs.create false --local && poetry config --unset a",
+        "RUN true",
+        "FROM y",
+    )
+    states = [state for _, _, state in walk(parse(text))]
+    assert [dict(s.poetry_config) for s in states] == [{}, {}, {"virtualenvs.create": "false"}, {}]
+    assert poetry_config([], {"a": "1"}) == {"a": "1"}

@@ -7,12 +7,14 @@ import pytest
 from tests.unit.variants.golden import (
     CASE_NAMES,
     CASES,
+    case_input,
     check_golden,
     dockerfile,
     outputs,
 )
 from workbench.errors import CannotTransform
-from workbench.variants.cache_mount import to_cache_mount
+from workbench.variants.cache_mount import to_cache_mount, unchanged_reason
+from workbench.variants.instructions import parse
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)
@@ -77,3 +79,40 @@ def test_cache_mount_refuses_a_user_of_unknown_uid() -> None:
 def test_cache_mount_keeps_existing_mounts() -> None:
     text = dockerfile("FROM x", "RUN --mount=type=cache,target=/root/.cache/uv uv sync")
     assert to_cache_mount(text) == text
+
+
+def test_cache_mount_mounts_poetrys_cache_and_drops_its_removal() -> None:
+    out = to_cache_mount(
+        dockerfile(
+            "FROM x",
+            "ENV POETRY_CACHE_DIR=/tmp/poetry POETRY_VIRTUALENVS_IN_PROJECT=1",
+            "RUN poetry install --no-root && rm -rf $POETRY_CACHE_DIR",
+        )
+    )
+    assert out.endswith(
+        "RUN --mount=type=cache,target=/tmp/poetry \\\n    poetry install --no-root\n"
+    )
+
+
+def test_cache_mount_keeps_poetrys_virtualenvs_out_of_the_mount() -> None:
+    out = to_cache_mount(dockerfile("FROM x", "RUN poetry install"))
+    assert out == dockerfile(
+        "FROM x",
+        "RUN --mount=type=cache,target=/root/.cache/pypoetry/cache \\",
+        "    --mount=type=cache,target=/root/.cache/pypoetry/artifacts \\",
+        "    poetry install",
+    )
+
+
+def test_cache_mount_drops_pips_short_no_cache_flag() -> None:
+    out = to_cache_mount(dockerfile("FROM x", "RUN pip install --no-cache /wheels/*"))
+    assert out.endswith(
+        "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install /wheels/*\n"
+    )
+
+
+def test_the_reason_cache_mount_changes_nothing_names_the_mounted_installs() -> None:
+    assert unchanged_reason(parse(case_input("uv-guide"))) == (
+        "every dependency install already mounts a cache (line 5: uv sync; line 10: uv sync)"
+    )
+    assert unchanged_reason(parse(case_input("no-install"))) is None

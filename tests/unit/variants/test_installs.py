@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from workbench.variants.build_state import walk
 from workbench.variants.installs import (
+    MOUNTED,
+    OFF,
     Install,
     append_args,
+    cache_kept_out,
     find_installs,
     option_value,
+    pip_no_cache_flags,
+    poetry_setting,
     remove_args,
 )
 from workbench.variants.instructions import parse
@@ -45,3 +51,60 @@ def test_edits_add_and_remove_arguments_in_the_original_text() -> None:
     )
     assert option_value(["--cache-dir=/c"], "--cache-dir") == "/c"
     assert option_value(["--cache-dir", "/d"], "--cache-dir") == "/d"
+
+
+def test_find_installs_knows_pip_wheel_poetry_and_pipenv() -> None:
+    run = _run(
+        "RUN pip wheel -w /w six && poetry -C src install --no-root"
+        " && python -m poetry sync && pipenv install --deploy && pipenv sync"
+    )
+    found = [(i.tool, i.action, i.args) for i in find_installs(run)]
+    assert found == [
+        ("pip", "pip wheel", ("-w", "/w", "six")),
+        ("poetry", "poetry install", ("-C", "src", "--no-root")),
+        ("poetry", "poetry sync", ()),
+        ("pipenv", "pipenv install", ("--deploy",)),
+        ("pipenv", "pipenv sync", ()),
+    ]
+    assert all(i.python for i in find_installs(run))
+    assert find_installs(_run("RUN poetry run app && poetry config x y && pipenv run app")) == []
+
+
+def test_pip_takes_prefixes_of_no_cache_dir() -> None:
+    assert pip_no_cache_flags(["--no-cache", "six", "--no-ca", "--no-c", "--no-cache-dir"]) == [
+        "--no-cache",
+        "--no-ca",
+        "--no-cache-dir",
+    ]
+
+
+def test_poetry_settings_come_from_variables_then_poetry_config() -> None:
+    text = "\n".join(
+        [
+            "FROM x",
+            "RUN poetry config virtualenvs.in-project true",
+            "ENV POETRY_VIRTUALENVS_CREATE=false",
+            "RUN poetry config virtualenvs.path /v && poetry install",
+            "",
+        ]
+    )
+    *_, (_, ins, state) = walk(parse(text))
+    run = parse_run(ins)
+    (install,) = find_installs(run)
+    assert poetry_setting("virtualenvs.in-project", install, state, run) == "true"
+    assert poetry_setting("virtualenvs.create", install, state, run) == "false"
+    assert poetry_setting("virtualenvs.path", install, state, run) == "/v"
+    assert poetry_setting("cache-dir", install, state, run) == ""
+
+
+def test_cache_kept_out_tells_a_mount_from_a_flag() -> None:
+    def how(line: str) -> str | None:
+        *_, (_, ins, state) = walk(parse(f"FROM x\n{line}\n"))
+        run = parse_run(ins)
+        return cache_kept_out(run, find_installs(run)[0], state)
+
+    assert how("RUN --mount=type=cache,target=/root/.cache/pip pip install six") == MOUNTED
+    assert how("RUN pip install --no-cache six") == OFF
+    assert how("RUN apt-get install -y x && rm -rf /var/lib/apt/lists/*") == OFF
+    assert how("RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install") == MOUNTED
+    assert how("RUN uv sync") is None

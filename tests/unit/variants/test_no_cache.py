@@ -12,7 +12,8 @@ from tests.unit.variants.golden import (
     dockerfile,
     outputs,
 )
-from workbench.variants.no_cache import to_no_cache
+from workbench.variants.instructions import parse
+from workbench.variants.no_cache import to_no_cache, unchanged_reason
 
 
 @pytest.mark.parametrize("case", CASE_NAMES)
@@ -49,6 +50,18 @@ def test_no_cache_of_the_plan_is_its_priority_1_change() -> None:
         ("sudo -E pip install six", "sudo -E pip install six --no-cache-dir"),
         ("pip install six > /dev/null", "pip install six --no-cache-dir > /dev/null"),
         ("pip --no-cache-dir install six", "pip --no-cache-dir install six"),
+        ("pip install --no-cache /wheels/*", "pip install --no-cache /wheels/*"),
+        ("pip wheel -w /w six", "pip wheel -w /w six --no-cache-dir"),
+        (
+            "poetry install --no-root",
+            "poetry install --no-root && rm -rf /root/.cache/pypoetry/cache"
+            " /root/.cache/pypoetry/artifacts",
+        ),
+        (
+            "POETRY_VIRTUALENVS_IN_PROJECT=1 poetry install",
+            "POETRY_VIRTUALENVS_IN_PROJECT=1 poetry install && rm -rf /root/.cache/pypoetry",
+        ),
+        ("poetry install && rm -rf ~/.cache/pypoetry", "same"),
         ("uv sync -n", "uv sync -n"),
         ("UV_NO_CACHE=1 uv sync", "UV_NO_CACHE=1 uv sync"),
         ("pip download six", "pip download six"),
@@ -100,3 +113,29 @@ def test_no_cache_edits_only_the_changed_instruction() -> None:
     )
     out = to_no_cache(text)
     assert out == text.replace("pip install six", "pip install six --no-cache-dir")
+
+
+def test_no_cache_removes_poetrys_cache_by_its_variable() -> None:
+    text = dockerfile(
+        "FROM x",
+        "ENV POETRY_CACHE_DIR=/tmp/poetry POETRY_VIRTUALENVS_IN_PROJECT=1",
+        "RUN poetry config virtualenvs.create true && poetry install --only main",
+    )
+    assert to_no_cache(text) == text.replace("main\n", "main && rm -rf $POETRY_CACHE_DIR\n")
+
+
+def test_the_reason_no_cache_changes_nothing_names_the_installs() -> None:
+    assert unchanged_reason(parse(case_input("cache-mounted"))) == (
+        "every dependency install already mounts a cache"
+        " (line 5: apt-get install; line 10: pip install)"
+    )
+    text = dockerfile(
+        "FROM x",
+        "RUN --mount=type=cache,target=/root/.cache/uv uv sync",
+        "RUN pip install --no-cache-dir six",
+    )
+    assert unchanged_reason(parse(text)) == (
+        "every dependency install already mounts a cache (line 2: uv sync)"
+        " or runs without one (line 3: pip install)"
+    )
+    assert unchanged_reason(parse(case_input("no-install"))) is None

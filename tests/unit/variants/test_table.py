@@ -168,3 +168,44 @@ def test_missing_project_or_dockerfile_is_a_project_error(tmp_path: Path) -> Non
         derive_variants(tmp_path / "nope")
     with pytest.raises(ProjectError, match=r"^no Dockerfile in "):
         derive_variants(tmp_path)
+
+
+def test_the_golden_cases_cover_the_installer_layouts_users_measured() -> None:
+    assert {
+        "uv-guide",
+        "uv-guide-multi-stage",
+        "poetry-run",
+        "pip-wheels",
+        "uv-pip-system",
+        "pip-prefix",
+        "cache-mounted",
+    } <= set(CASE_NAMES)
+
+
+def test_a_dockerfile_whose_installs_mount_their_caches_says_so(tmp_path: Path, home: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(case_input("cache-mounted"))
+    found = {v.name: v for v in derive_variants(tmp_path)}
+    expected = (
+        "nothing to change: every dependency install already mounts a cache"
+        " (line 5: apt-get install; line 10: pip install)"
+    )
+    assert found["no-cache"].error == expected
+    assert found["cache-mount"].error == expected
+    assert found["multi-stage"].ok
+
+
+def test_the_multi_stage_variant_of_uvs_guide_says_what_it_did(tmp_path: Path, home: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(case_input("uv-guide"))
+    variant = derive_variant(tmp_path, "multi-stage")
+    assert variant.summary == (
+        "builder stage runs uv sync without caches; runtime copies /app/.venv;"
+        " runtime FROM python:3.11-slim-bookworm (the Python image"
+        " ghcr.io/astral-sh/uv:python3.11-bookworm-slim is built on) without uv;"
+        " CMD runs hello from the venv (was uv run hello, line 14);"
+        " uv sync --no-editable (line 10), so the venv does not point back at the builder's source"
+    )
+    assert variant.requires_buildkit
+    assert derive_variant(tmp_path, "no-cache").error == (
+        "nothing to change: every dependency install already mounts a cache"
+        " (line 5: uv sync; line 10: uv sync)"
+    )
