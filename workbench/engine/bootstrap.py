@@ -7,10 +7,15 @@ use, a pull is tried first, and only when it fails a stand-in is made locally:
 * ``debian:bookworm-slim``: a ``debootstrap --variant=minbase`` root file system,
   slimmed like the official image, imported with ``docker import``;
 * ``python:3.11-slim-bookworm``: FROM that, Debian's ``python3``, ``python3-venv``,
-  ``python3-pip``, a ``python`` link, and the host's CA bundle as ``SSL_CERT_FILE``
+  ``python3-pip``, a ``python`` link, ``/usr/local/lib/python3.11/site-packages`` read
+  as the official image reads it, and the host's CA bundle as ``SSL_CERT_FILE``
   (HTTPS to PyPI may pass a proxy whose CA only the host's bundle has);
 * ``ghcr.io/astral-sh/uv:latest``: FROM scratch with ``/uv`` and ``/uvx`` from the
-  uv wheel installed beside the workbench.
+  uv wheel installed beside the workbench;
+* ``ghcr.io/astral-sh/uv:python3.11-bookworm-slim``: uv's image with Python, made as
+  uv's own release workflow makes it: FROM the Python stand-in, ``/usr/local/bin/uv``
+  and ``/usr/local/bin/uvx`` copied from the uv stand-in, ``ENTRYPOINT []`` and
+  ``CMD ["/usr/local/bin/uv"]``.
 
 Every stand-in carries the labels :data:`workbench.labels.STAND_IN` and
 :data:`workbench.labels.STAND_IN_REPLACES`, so whatever is built FROM it says so too.
@@ -46,10 +51,11 @@ from workbench.home import workbench_home
 DEBIAN_REF = "debian:bookworm-slim"
 PYTHON_REF = "python:3.11-slim-bookworm"
 UV_REF = "ghcr.io/astral-sh/uv:latest"
+UV_PYTHON_REF = "ghcr.io/astral-sh/uv:python3.11-bookworm-slim"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 PYPI_SIMPLE = "https://pypi.org/simple"
-RECIPE_VERSION = "2"  # bump when a recipe changes: older stand-ins are made again
+RECIPE_VERSION = "3"  # bump when a recipe changes: older stand-ins are made again
 IMAGE_CA_BUNDLE = "/usr/local/share/workbench/ca-certificates.crt"
 
 # What the official slim images configure, so apt inside builds behaves the same.
@@ -74,6 +80,14 @@ Dir::Cache::srcpkgcache "";
 _APT_NO_LANGUAGES = 'Acquire::Languages "none";\n'
 _APT_GZIP_INDEXES = 'Acquire::GzipIndexes "true";\n'
 
+# The official image's third-party packages live in /usr/local/lib/python3.X/site-packages;
+# Debian's Python reads dist-packages.  A .pth makes the official folder a site folder too,
+# so an install made for the official image (``--prefix=/install`` copied onto /usr/local)
+# is found here as it would be there.
+_OFFICIAL_SITE_PTH = (
+    "import site, sys; "
+    "site.addsitedir('/usr/local/lib/python%d.%d/site-packages' % sys.version_info[:2])"
+)
 _PYTHON_DOCKERFILE = f"""\
 FROM {DEBIAN_REF}
 COPY ca-certificates.crt {IMAGE_CA_BUNDLE}
@@ -86,13 +100,23 @@ RUN apt-get update \\
  && rm -rf /var/lib/apt/lists/* \\
  && ln -s /usr/bin/python3 /usr/local/bin/python \\
  && ln -s /usr/bin/pip3 /usr/local/bin/pip \\
- && rm -f /usr/lib/python3.*/EXTERNALLY-MANAGED
+ && rm -f /usr/lib/python3.*/EXTERNALLY-MANAGED \\
+ && printf '%s\\n' "{_OFFICIAL_SITE_PTH}" \\
+    > /usr/lib/python3/dist-packages/workbench-official-site-packages.pth
 CMD ["python3"]
 """
 _UV_DOCKERFILE = """\
 FROM scratch
 COPY uv uvx /
 ENTRYPOINT ["/uv"]
+"""
+# As uv's release workflow (build-docker.yml) writes its images with Python.
+_UV_PYTHON_DOCKERFILE = f"""\
+FROM {PYTHON_REF}
+COPY --from={UV_REF} /uv /usr/local/bin/uv
+COPY --from={UV_REF} /uvx /usr/local/bin/uvx
+ENTRYPOINT []
+CMD ["/usr/local/bin/uv"]
 """
 
 
@@ -312,11 +336,26 @@ def _make_uv(client: docker.DockerClient, reference: str, log: Callable[[str], N
     _build(client, reference, files, f"FROM scratch + /uv, /uvx from the uv {version} wheel", log)
 
 
-# Order matters: the Python stand-in is built FROM the Debian one.
+def _make_uv_python(
+    client: docker.DockerClient, reference: str, log: Callable[[str], None]
+) -> None:
+    files = {"Dockerfile": (_UV_PYTHON_DOCKERFILE.encode(), 0o644)}
+    _build(
+        client, reference, files, f"FROM {PYTHON_REF} + /usr/local/bin/uv, uvx from {UV_REF}", log
+    )
+
+
+# Order matters: each stand-in comes after the images it is built FROM (or copies from).
 STAND_INS: dict[str, Callable[[docker.DockerClient, str, Callable[[str], None]], None]] = {
     DEBIAN_REF: _make_debian,
     PYTHON_REF: _make_python,
     UV_REF: _make_uv,
+    UV_PYTHON_REF: _make_uv_python,
+}
+# What each stand-in is made from: asking for one ensures these first.
+_MADE_FROM: dict[str, tuple[str, ...]] = {
+    PYTHON_REF: (DEBIAN_REF,),
+    UV_PYTHON_REF: (PYTHON_REF, UV_REF),
 }
 
 
@@ -350,8 +389,9 @@ def ensure_base_images(
         raise BootstrapError(
             f"no stand-in recipe for {', '.join(unknown)}; known: {', '.join(STAND_INS)}"
         )
-    if PYTHON_REF in wanted and DEBIAN_REF not in wanted:
-        wanted.insert(0, DEBIAN_REF)
+    for reference in reversed(STAND_INS):  # dependents first, so chains close
+        if reference in wanted:
+            wanted += [base for base in _MADE_FROM.get(reference, ()) if base not in wanted]
     results = []
     for reference in (ref for ref in STAND_INS if ref in wanted):
         started = time.monotonic()
