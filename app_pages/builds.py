@@ -6,11 +6,13 @@ from datetime import datetime
 
 import streamlit as st
 
+from ui.smoke_settings import has_smoke_settings, smoke_settings_editor
 from ui.state import drop_choice, engine_banner, engine_status, project_variants, require_project
 from workbench.build.builders import available_builders
 from workbench.build.service import BuildSpec, build_service
 from workbench.engine.images import short_id
 from workbench.errors import WorkbenchError
+from workbench.jobs import BUILD, process_jobs
 from workbench.store import ACTIVE, Store
 
 DEFAULT_VARIANTS = ["baseline", "no-cache", "multi-stage"]
@@ -39,11 +41,19 @@ if status.reachable:
         key="builds_builder",
         horizontal=False,
     )
+    smoke = st.checkbox(
+        "Smoke-test each image after its build",
+        value=has_smoke_settings(project),
+        key=f"builds_smoke_{project.key}",
+        help="Runs the image with the project's smoke settings (below) and checks that it "
+        "answers: a variant whose image fails is never the best and saves nothing.",
+    )
     if st.button("Build", type="primary", key="builds_start", disabled=not picked):
         service = build_service()
         for name in picked:
             variant = derived[name]
-            spec = BuildSpec(project, name, variant.dockerfile, dict(variant.extra_files), builder)
+            extra = dict(variant.extra_files)
+            spec = BuildSpec(project, name, variant.dockerfile, extra, builder, smoke=smoke)
             try:
                 service.submit(spec)
             except WorkbenchError as exc:
@@ -58,10 +68,15 @@ def live_builds() -> None:
     """Builds of this project that are queued or running, from the store (any tab)."""
     store = Store()
     active = store.builds(project_key=project.key, statuses=ACTIVE)
+    # a build whose job still runs once its record is finished is smoke-testing its image
+    after = [store.build(job.subject) for job in process_jobs().active((BUILD,))]
+    smoking = [r for r in after if r and r.finished and r.project_key == project.key]
     was_active = st.session_state.get("builds_were_active", False)
-    st.session_state["builds_were_active"] = bool(active)
-    if was_active and not active:
+    st.session_state["builds_were_active"] = bool(active or smoking)
+    if was_active and not (active or smoking):
         st.rerun(scope="app")  # refresh the history once the last build ends
+    for record in smoking:
+        st.status(f"{record.variant}: built; smoke-testing the image", state="running")
     for record in reversed(active):
         steps = (
             f"step {record.steps_done} of {record.steps_total}"
@@ -76,6 +91,9 @@ def live_builds() -> None:
 
 
 live_builds()
+
+with st.expander("Smoke settings", expanded=False):
+    smoke_settings_editor(project)
 
 st.subheader("History")
 store = Store()

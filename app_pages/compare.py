@@ -49,8 +49,14 @@ if len(savings):
     merged = pd.concat(
         {"Saved": wide[variants], "% of the component": percent[variants]}, axis=1
     ).reindex(order)
+    smoke = {f.variant: f.smoke for f in figures}
+    merged.loc["Smoke test"] = [smoke[v] for v in variants] * 2
     merged.index.name = "Component"
     st.dataframe(merged, width="stretch")
+    st.caption(
+        "A variant whose image failed its smoke test saves nothing: it is never the best, and "
+        "its saving is not counted against the plan. “not checked”: never smoke-tested."
+    )
     left, right = st.columns(2)
     left.altair_chart(
         charts.waterfall_chart(compare.waterfall_frame(figures)), theme="streamlit", width="stretch"
@@ -82,6 +88,7 @@ else:
                     if t.measured_bytes is not None
                     else "",
                     "Measured against": t.reference,
+                    "Smoke test": t.smoke if t.measured_bytes is not None else "",
                     "Verdict": t.verdict,
                 }
                 for t in tasks

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from workbench.compare import BASELINE, VariantFigures
+from workbench.compare import BASELINE, VariantFigures, best_variant
 from workbench.units import human_bytes
 
 LARGE_TYPE = """
@@ -35,10 +35,13 @@ def apply_large_type() -> None:
 def headline_metrics(figures: Sequence[VariantFigures]) -> None:
     """Baseline against the best variant: size, compressed size, savings."""
     base = next((f for f in figures if f.variant == BASELINE), None)
-    others = [f for f in figures if f.variant != BASELINE]
-    if base is None or not others:
+    if base is None or len(figures) < 2:
         return
-    best = min(others, key=lambda f: f.size_bytes)
+    best = best_variant(figures)
+    if best is None:
+        st.metric("Baseline", human_bytes(base.size_bytes))
+        st.warning("Every variant failed its smoke test: none of them saves anything yet.")
+        return
     saved = base.size_bytes - best.size_bytes
     cols = st.columns(3)
     cols[0].metric("Baseline", human_bytes(base.size_bytes))
@@ -47,6 +50,8 @@ def headline_metrics(figures: Sequence[VariantFigures]) -> None:
         human_bytes(best.size_bytes),
         delta=f"{human_bytes(-saved)} ({-saved / base.size_bytes:.0%})",
         delta_color="inverse",
+        help="The smallest variant whose image did not fail its smoke test; its smoke test: "
+        f"{best.smoke}.",
     )
     if base.compressed_bytes and best.compressed_bytes:
         kind = "measured" if best.compressed_is_measured else "estimated"

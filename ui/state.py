@@ -67,8 +67,9 @@ def engine_banner(status: EngineStatus) -> None:
 
 
 def project_dependencies(project: Project) -> list[str]:
-    """The names the project's pyproject.toml declares as runtime dependencies."""
-    return runtime_dependency_names(project.pyproject)
+    """The names the project declares as runtime dependencies (pyproject.toml, else its
+    requirements files)."""
+    return runtime_dependency_names(project.path)
 
 
 @st.cache_data(max_entries=16, show_spinner="Deriving the variants…")

@@ -130,3 +130,26 @@ def test_stakeholder_mode_shows_headline_figures_only() -> None:
     assert {m.label for m in at.metric} >= {"Baseline", "Best: multi-stage"}
     assert not at.button  # no controls
     assert not at.code  # no logs
+
+
+def test_builds_page_smoke_tests_by_default_and_saves_the_settings_per_project() -> None:
+    from workbench.project.smoke import load_smoke_settings, smoke_settings_path
+
+    at = _open("app_pages/builds.py", str(TINY_PROJECT))
+    project = load_project(TINY_PROJECT)
+    # the engine may be down here: the checkbox shows only with an engine; the editor always
+    key = f"builds_smoke_settings_{project.key}"
+    assert at.text_input(key=f"{key}_port").value == "8000"  # from the plan
+    at.text_area(key=f"{key}_env").set_value("GREETING=hello there\nEMPTY=")
+    at.text_input(key=f"{key}_command").set_value("python -m app.server --quiet")
+    at.button(key=f"FormSubmitter:{key}-Save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    settings, source = load_smoke_settings(project)
+    assert source == "saved"
+    assert dict(settings.env) == {"GREETING": "hello there", "EMPTY": ""}
+    assert settings.command == ("python", "-m", "app.server", "--quiet")
+    assert settings.port == 8000 and settings.path == "/health"
+    assert not smoke_settings_path(project).is_relative_to(TINY_PROJECT)
+    for box in at.checkbox:
+        if box.key == f"builds_smoke_{project.key}":
+            assert box.value is True  # the project has smoke settings: on by default

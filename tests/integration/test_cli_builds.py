@@ -41,6 +41,32 @@ def test_a_failing_third_step_exits_non_zero_with_one_clear_line(tmp_path: Path,
     assert history[0]["failed_step"] == "[3/3] RUN exit 3"
 
 
+def test_build_smoke_tests_each_image_and_a_broken_one_fails_the_command(
+    tmp_path: Path, stand_ins
+) -> None:
+    result = workbench("build", str(TINY_PROJECT), "-v", "baseline", "--smoke", "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["status"] == "succeeded" and row["smoke"]["passed"] is True
+    assert row["smoke"]["summary"].startswith("smoke test passed: GET /health on port 8000")
+
+    broken = tmp_path / "broken-app"
+    broken.mkdir()
+    (broken / "Dockerfile").write_text(
+        'FROM python:3.11-slim-bookworm\nEXPOSE 8000\nCMD ["python", "-c", "raise SystemExit(3)"]\n'
+    )
+    (broken / "plan.toml").write_text("[smoke]\nport = 8000\ntimeout_s = 20\n")
+    result = workbench("build", str(broken), "--smoke")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: baseline: smoke test failed: the container's command exited with code 3 "
+        + errors[0].split("exited with code 3 ", 1)[1]
+    ]
+    assert "before it was ready" in errors[0]
+    assert "succeeded" in result.stdout  # the build itself succeeded
+
+
 def test_build_json_lists_each_variant(stand_ins) -> None:
     result = workbench("build", str(TINY_PROJECT), "-v", "baseline", "-v", "no-cache", "--json")
     assert result.returncode == 0, result.stderr

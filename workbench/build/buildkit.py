@@ -12,6 +12,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import tarfile
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -50,6 +51,25 @@ def _die_with_parent() -> None:
         pass
 
 
+def context_folder(context: IO[bytes], scratch: Path) -> tuple[Path, Path]:
+    """The context tar as a folder, its Dockerfile beside it rather than in it.
+
+    The CLI sends a folder's Dockerfile on its own, so ``COPY . /app`` copies what the
+    user's own ``docker build .`` would, and not the variant's Dockerfile (which, in a
+    tar on stdin, is part of the context and lands in the image).
+
+    Returns:
+        ``(folder, dockerfile)`` under ``scratch``.
+    """
+    folder, dockerfile = scratch / "context", scratch / "Dockerfile"
+    folder.mkdir()
+    with tarfile.open(fileobj=context) as tar:
+        members = [m for m in tar.getmembers() if m.name != DOCKERFILE_NAME]
+        tar.extractall(folder, members=members, filter="fully_trusted")  # our own tar
+        dockerfile.write_bytes(tar.extractfile(DOCKERFILE_NAME).read())
+    return folder, dockerfile
+
+
 def run_buildkit(
     builder: BuilderInfo,
     context: IO[bytes],
@@ -64,20 +84,21 @@ def run_buildkit(
     assert builder.cli is not None
     with tempfile.TemporaryDirectory(prefix="workbench-build-") as scratch:
         iidfile = Path(scratch) / "iid"
+        folder, dockerfile = context_folder(context, Path(scratch))
         command = [builder.cli, *(["buildx", "build", "--load"] if builder.buildx else ["build"])]
-        command += ["--progress=plain", "--iidfile", str(iidfile), "-f", DOCKERFILE_NAME, "-t", tag]
+        command += ["--progress=plain", "--iidfile", str(iidfile), "-f", str(dockerfile), "-t", tag]
         for key, value in labels.items():
             command += ["--label", f"{key}={value}"]
         if no_cache:
             command.append("--no-cache")
         for key in build_args or {}:
             command += ["--build-arg", key]  # values come from the environment, never argv
-        command.append("-")
+        command.append(str(folder))
         env = {**os.environ, "DOCKER_BUILDKIT": "1", **(build_args or {})}
         try:
             process = subprocess.Popen(
                 command,
-                stdin=context,
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 env=env,

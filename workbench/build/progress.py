@@ -130,5 +130,30 @@ def describe_failure(progress: BuildProgress, fallback: str) -> str:
         return f"the base image {base.group(1)} cannot be pulled ({why}); {PULL_HINT}"
     if progress.failed_step:
         code = f" with exit code {progress.exit_code}" if progress.exit_code is not None else ""
-        return f"step {progress.failed_step} failed{code}"
+        reason = engine_reason(progress.error or "")
+        return f"step {progress.failed_step} failed{code}" + (f": {reason}" if reason else "")
     return progress.error or fallback
+
+
+# What a builder says before its reason: which command failed, and how it ended.
+_WHAT_FAILED = re.compile(
+    r"^(?:executor failed running \[.*?\]:?|process \".*?\" did not complete successfully:?"
+    r"|The command '.*?' returned a non-zero code:?)\s*",
+    re.S,
+)
+_EXIT_ONLY = re.compile(r"^(?:exit code:?\s*)?\d*$")
+REASON_LIMIT = 300
+
+
+def engine_reason(error: str) -> str:
+    """The engine's reason a step failed, beyond the command and its exit code.
+
+    ``executor failed running [/bin/sh -c ...]: network bridge not found`` gives
+    ``network bridge not found``; an error that only says the command exited non-zero
+    gives ``""`` (the exit code says it).
+    """
+    text = " ".join(error.split())
+    rest = _WHAT_FAILED.sub("", text, count=1).strip()
+    if _EXIT_ONLY.fullmatch(rest):
+        return ""
+    return rest if len(rest) <= REASON_LIMIT else rest[: REASON_LIMIT - 1] + "…"

@@ -10,6 +10,7 @@ At start-up, builds left running by a process that died are marked interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -48,6 +49,7 @@ class BuildSpec:
     builder: str | None = None  # None: the preferred builder here
     build_args: Mapping[str, str] = field(default_factory=dict)  # never stored
     no_cache: bool = False  # build every step again, ignoring the engine's layer cache
+    smoke: bool = False  # smoke-test the image once it is built (before the next build)
 
     @property
     def tag(self) -> str:
@@ -59,7 +61,7 @@ class BuildSpec:
 
     def request_key(self, builder_name: str) -> str:
         digest = hashlib.sha256()
-        parts = (self.project.key, self.variant, builder_name, str(self.no_cache))
+        parts = (self.project.key, self.variant, builder_name, str(self.no_cache), str(self.smoke))
         for part in (*parts, self.dockerfile_text):
             digest.update(part.encode() + b"\0")
         for name in sorted(self.extra_files):
@@ -149,6 +151,7 @@ class BuildService:
         self.client_factory = client_factory
         self.jobs = jobs or Jobs()
         self._jobs: dict[int, _Job] = {}
+        self._smoked: dict[int, tuple[bool, str]] = {}
         self._lock = threading.Lock()
         self.interrupted = self.store.mark_interrupted()
 
@@ -183,6 +186,12 @@ class BuildService:
                 BUILD, build_id, lambda: self._work(job), f"{spec.variant} #{build_id}"
             )
         return build_id
+
+    def smoke_outcome(self, build_id: int) -> tuple[bool, str] | None:
+        """How the smoke test after a build of this process ended: (passed, one line);
+        ``None`` when none ran (not asked for, or the build did not succeed)."""
+        with self._lock:
+            return self._smoked.get(build_id)
 
     def cancel(self, build_id: int) -> bool:
         """Ask a queued or running build to stop; False if it is not ours or finished."""
@@ -262,6 +271,29 @@ class BuildService:
             failed_step=outcome.failed_step,
             **final,
         )
+        if job.spec.smoke and outcome.status == "succeeded" and outcome.image_id:
+            self._smoke(job.build_id, outcome.image_id)
+
+    def _smoke(self, build_id: int, image_id: str) -> None:
+        """Smoke-test a built image with its project's settings, noting the result in the
+        build's log; the result itself is kept by image (a test that cannot run fails
+        nothing: the build succeeded, and the log says why)."""
+        from workbench.checks.smoke import run_smoke
+
+        with contextlib.suppress(StoreError):
+            self.store.append_build_log(build_id, "[workbench] smoke-testing the image\n")
+        passed = False
+        try:
+            result = run_smoke(image_id, client=self.client_factory(), store=self.store)
+            passed, line = result.passed, f"smoke test {result.summary()}"
+        except WorkbenchError as exc:
+            line = f"smoke test could not run: {exc}"
+        except Exception as exc:  # a smoke test never turns a built image into a failed build
+            line = f"smoke test could not run: the workbench failed: {exc}"
+        with self._lock:
+            self._smoked[build_id] = (passed, line)
+        with contextlib.suppress(StoreError):
+            self.store.append_build_log(build_id, f"[workbench] {line}\n")
 
     def _finish(self, build_id: int, **values: Any) -> None:
         """Record how a build ended, retrying while the store cannot be written.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ import typer
 from workbench import engine
 from workbench.build.service import BuildService, BuildSpec, build_service
 from workbench.cli.common import EXIT_FOUND, EXIT_INTERRUPTED, echo_err, fail, friendly, print_json
-from workbench.project import load_project
+from workbench.project import Project, load_project
 from workbench.store import BuildRecord, Store
 
 
@@ -77,31 +78,67 @@ def build_command(
     no_build_cache: Annotated[
         bool, typer.Option("--no-build-cache", help="Ignore the engine's layer cache.")
     ] = False,
+    smoke: Annotated[
+        bool,
+        typer.Option(
+            "--smoke", help="Smoke-test each image once built (the project's smoke settings)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Build variants of a project; exit 0 only if every build succeeded."""
-    from workbench import variants
-
+    """Build variants of a project; exit 0 only if every build (and smoke test) succeeded."""
     loaded = load_project(project)
-    names = variant or ["baseline"]
-    specs = []
-    for name in names:
-        derived = variants.derive_variant(loaded.path, name, drop=drop or ())
-        if derived.error:
-            fail(f"variant {name} cannot be built: {derived.error}")
-        specs.append(
-            BuildSpec(
-                loaded,
-                name,
-                derived.dockerfile,
-                dict(derived.extra_files),
-                builder,
-                no_cache=no_build_cache,
-            )
-        )
+    specs = _specs(loaded, variant or ["baseline"], builder, drop or (), no_build_cache, smoke)
     engine.connect()
     service = build_service()
-    ids = [service.submit(spec) for spec in specs]
+    records = _run_builds(service, [service.submit(spec) for spec in specs])
+    smoked = {r.id: o for r in records if (o := service.smoke_outcome(r.id)) is not None}
+    if as_json:
+        print_json([{**_build_json(r), **_smoke_json(smoked, r)} for r in records])
+    else:
+        for record in records:
+            typer.echo(
+                f"{record.variant:12} {record.status:10} {record.tag} "
+                f"{(record.image_id or '')[:19]} {record.duration_s or 0:.1f} s"
+                + (f"  {smoked[record.id][1]}" if record.id in smoked else "")
+            )
+    failed = [record for record in records if record.status != "succeeded"]
+    for record in failed:
+        typer.echo(f"error: build of {record.variant} {record.status}: {record.error}", err=True)
+    broken = [r for r in records if r.id in smoked and not smoked[r.id][0]]
+    for record in broken:
+        typer.echo(f"error: {record.variant}: {smoked[record.id][1]}", err=True)
+    if failed or broken:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _specs(
+    project: Project,
+    names: list[str],
+    builder: str | None,
+    drop: Sequence[str],
+    no_cache: bool,
+    smoke: bool,
+) -> list[BuildSpec]:
+    """The build of each variant asked for; a variant that cannot be made stops here."""
+    from workbench import variants
+
+    specs = []
+    for name in names:
+        derived = variants.derive_variant(project.path, name, drop=drop)
+        if derived.error:
+            fail(f"variant {name} cannot be built: {derived.error}")
+        extra = dict(derived.extra_files)
+        specs.append(
+            BuildSpec(
+                project, name, derived.dockerfile, extra, builder, no_cache=no_cache, smoke=smoke
+            )
+        )
+    return specs
+
+
+def _run_builds(service: BuildService, ids: list[int]) -> list[BuildRecord]:
+    """Wait for the builds (and their smoke tests), printing progress; Ctrl-C cancels."""
     try:
         _progress_printer(service, ids)
     except KeyboardInterrupt:
@@ -109,20 +146,15 @@ def build_command(
             service.cancel(build_id)
         service.wait(ids, timeout=30)
         fail("interrupted; builds cancelled", code=EXIT_INTERRUPTED)
-    records = service.wait(ids)
-    if as_json:
-        print_json([_build_json(record) for record in records])
-    else:
-        for record in records:
-            typer.echo(
-                f"{record.variant:12} {record.status:10} {record.tag} "
-                f"{(record.image_id or '')[:19]} {record.duration_s or 0:.1f} s"
-            )
-    failed = [record for record in records if record.status != "succeeded"]
-    for record in failed:
-        typer.echo(f"error: build of {record.variant} {record.status}: {record.error}", err=True)
-    if failed:
-        raise typer.Exit(EXIT_FOUND)
+    return service.wait(ids)
+
+
+def _smoke_json(smoked: dict[int, tuple[bool, str]], record: BuildRecord) -> dict[str, Any]:
+    """The smoke test after a build, for ``--json``: passed and its one line."""
+    if record.id not in smoked:
+        return {}
+    passed, line = smoked[record.id]
+    return {"smoke": {"passed": passed, "summary": line}}
 
 
 def _build_json(record: BuildRecord) -> dict[str, Any]:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from workbench.compare.figures import (
     BASELINE,
+    MEASURED,
+    NOT_COUNTED,
+    SMOKE_WORDS,
     TargetCheck,
     TaskComparison,
     VariantFigures,
+    best_variant,
     components_frame,
     plan_frame,
     plan_vs_measured,
@@ -23,9 +27,13 @@ from workbench.compare.figures import (
 
 __all__ = [
     "BASELINE",
+    "MEASURED",
+    "NOT_COUNTED",
+    "SMOKE_WORDS",
     "TargetCheck",
     "TaskComparison",
     "VariantFigures",
+    "best_variant",
     "components_frame",
     "plan_frame",
     "plan_vs_measured",

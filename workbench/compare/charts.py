@@ -13,7 +13,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS, ImageAnalysis
-from workbench.compare.figures import VariantFigures
+from workbench.compare.figures import MEASURED, NOT_COUNTED, VariantFigures
 from workbench.variants import variant_order
 
 COMPONENT_COLORS: dict[str, str] = {
@@ -43,8 +43,12 @@ def component_color() -> alt.Color:
 
 
 def _variant_sort(frame: pd.DataFrame) -> list[str]:
-    present = list(dict.fromkeys(frame["variant"])) if len(frame) else []
-    return sorted(present, key=variant_order)
+    """The variants as the frame shows them (``shown``: marked when broken), in the
+    variants' order."""
+    if not len(frame):
+        return []
+    shown = dict(zip(frame["variant"], frame["shown"], strict=True))
+    return [shown[v] for v in sorted(shown, key=variant_order)]
 
 
 def components_chart(frame: pd.DataFrame, title: str = "Image size by component") -> alt.Chart:
@@ -54,12 +58,12 @@ def components_chart(frame: pd.DataFrame, title: str = "Image size by component"
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("variant:N", title="Variant", sort=sort),
+            y=alt.Y("shown:N", title="Variant", sort=sort),
             x=alt.X("sum(mb):Q", stack="zero", title=MB_AXIS),
             color=component_color(),
             order=alt.Order("order:Q"),
             tooltip=[
-                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("shown:N", title="Variant"),
                 alt.Tooltip("label:N", title="Component"),
                 alt.Tooltip("sum(mb):Q", title="MB", format=",.1f"),
             ],
@@ -67,10 +71,10 @@ def components_chart(frame: pd.DataFrame, title: str = "Image size by component"
     )
     totals = (
         alt.Chart(frame)
-        .transform_aggregate(total="sum(mb)", groupby=["variant"])
+        .transform_aggregate(total="sum(mb)", groupby=["shown"])
         .mark_text(align="left", dx=4, fontSize=12)
         .encode(
-            y=alt.Y("variant:N", sort=sort),
+            y=alt.Y("shown:N", sort=sort),
             x=alt.X("total:Q"),
             text=alt.Text("total:Q", format=",.1f"),
         )
@@ -88,11 +92,11 @@ def savings_chart(frame: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title="Component", sort=[COMPONENT_LABELS[c] for c in COMPONENTS]),
-            yOffset=alt.YOffset("variant:N", sort=sort),
+            yOffset=alt.YOffset("shown:N", sort=sort),
             x=alt.X("saved_mb:Q", title="Saved against the baseline (MB)"),
-            color=alt.Color("variant:N", title="Variant", sort=sort),
+            color=alt.Color("shown:N", title="Variant", sort=sort),
             tooltip=[
-                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("shown:N", title="Variant"),
                 alt.Tooltip("label:N", title="Component"),
                 alt.Tooltip("saved_mb:Q", title="Saved (MB)", format=",.1f"),
                 alt.Tooltip("saved_pct:Q", title="Saved (% of the component)", format=".1f"),
@@ -138,9 +142,12 @@ def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
 def plan_chart(frame: pd.DataFrame) -> alt.Chart:
     """The plan's estimated saving range beside the measured saving (a ``plan_frame``)."""
     estimate = frame[frame["kind"] == "Plan estimate"]
-    measured = frame[frame["kind"] == "Measured"]
+    measured = frame[frame["kind"] != "Plan estimate"]
     y = alt.Y("task:N", title=None, axis=alt.Axis(labelLimit=320))
-    colors = alt.Scale(domain=["Plan estimate", "Measured"], range=["#9ecae9", "#E45756"])
+    kinds = ["Plan estimate", MEASURED] + (
+        [NOT_COUNTED] if NOT_COUNTED in set(frame["kind"]) else []
+    )
+    colors = alt.Scale(domain=kinds, range=["#9ecae9", "#E45756", "#BAB0AC"][: len(kinds)])
     ranges = (
         alt.Chart(estimate)
         .mark_bar(size=18)
@@ -253,6 +260,7 @@ def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
         [
             {
                 "variant": f.variant,
+                "shown": f.shown,
                 "size_mb": f.size_bytes / 1e6,
                 "compressed_mb": (f.compressed_bytes or 0) / 1e6,
                 "compressed_kind": "measured in a registry"
@@ -262,7 +270,7 @@ def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
             }
             for f in figures
         ],
-        columns=["variant", "size_mb", "compressed_mb", "compressed_kind", "duration_s"],
+        columns=["variant", "shown", "size_mb", "compressed_mb", "compressed_kind", "duration_s"],
     )
 
 
@@ -273,7 +281,7 @@ def compressed_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("variant:N", title="Variant", sort=sort),
+            y=alt.Y("shown:N", title="Variant", sort=sort),
             x=alt.X("compressed_mb:Q", title="Compressed size (MB)"),
             color=alt.Color(
                 "compressed_kind:N",
@@ -285,7 +293,7 @@ def compressed_chart(frame: pd.DataFrame) -> alt.Chart:
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
-                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("shown:N", title="Variant"),
                 alt.Tooltip("compressed_mb:Q", title="MB", format=",.1f"),
                 alt.Tooltip("compressed_kind:N", title="Figure"),
             ],
@@ -301,10 +309,10 @@ def durations_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar(color="#72B7B2")
         .encode(
-            y=alt.Y("variant:N", title="Variant", sort=sort),
+            y=alt.Y("shown:N", title="Variant", sort=sort),
             x=alt.X("duration_s:Q", title="Build duration (s)"),
             tooltip=[
-                alt.Tooltip("variant:N", title="Variant"),
+                alt.Tooltip("shown:N", title="Variant"),
                 alt.Tooltip("duration_s:Q", title="Seconds", format=",.1f"),
             ],
         )

@@ -25,6 +25,12 @@ INCLUDES: dict[str, tuple[str, ...]] = {
     "multi-stage": ("no-cache",),
     "combined": ("no-cache", "multi-stage", "pruned-deps"),
 }
+MEASURED = "Measured"
+NOT_COUNTED = "Measured, not counted (smoke test failed)"
+SMOKE_WORDS: dict[bool | None, str] = {True: "passed", False: "failed", None: "not checked"}
+"""A smoke test's result in words, everywhere it is shown."""
+BROKEN_MARK = " (smoke test failed)"
+""":attr:`VariantFigures.shown` of a variant whose image failed its smoke test."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,30 @@ class VariantFigures:
     def gzip_bytes(self) -> int | None:
         return self.analysis.compressed.gzip_bytes
 
+    @property
+    def smoke(self) -> str:
+        """Its smoke test's result in words: passed, failed or not checked."""
+        return SMOKE_WORDS[self.smoke_passed]
+
+    @property
+    def works(self) -> bool:
+        """Not known to be broken: a variant whose smoke test failed saves nothing."""
+        return self.smoke_passed is not False
+
+    @property
+    def shown(self) -> str:
+        """The variant as charts name it: marked when its image failed its smoke test."""
+        return self.variant if self.works else self.variant + BROKEN_MARK
+
+
+def best_variant(
+    figures: Sequence[VariantFigures], baseline: str = BASELINE
+) -> VariantFigures | None:
+    """The smallest variant other than the baseline whose image is not known to be broken
+    (a failed smoke test rules a variant out; one never tested may still be best)."""
+    working = [f for f in figures if f.variant != baseline and f.works]
+    return min(working, key=lambda f: f.size_bytes, default=None)
+
 
 def project_figures(project: Project, store: Store | None = None) -> list[VariantFigures]:
     """Per variant of the project, its newest succeeded build that has an analysis."""
@@ -78,10 +108,12 @@ def project_figures(project: Project, store: Store | None = None) -> list[Varian
 
 
 def components_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
-    """One row per variant and component: variant, component, label, bytes, mb, order."""
+    """One row per variant and component: variant, shown (the variant as charts name it),
+    component, label, bytes, mb, order."""
     rows = [
         {
             "variant": f.variant,
+            "shown": f.shown,
             "component": component,
             "label": COMPONENT_LABELS[component],
             "bytes": int(f.analysis.components.get(component, 0)),
@@ -91,19 +123,23 @@ def components_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
         for f in figures
         for index, component in enumerate(COMPONENTS)
     ]
-    return pd.DataFrame(rows, columns=["variant", "component", "label", "bytes", "mb", "order"])
+    columns = ["variant", "shown", "component", "label", "bytes", "mb", "order"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def savings_frame(figures: Sequence[VariantFigures], baseline: str = BASELINE) -> pd.DataFrame:
     """Per variant other than the baseline, per component and in total: bytes saved.
 
-    Columns: variant, component, label, baseline_bytes, variant_bytes, saved_bytes,
-    saved_pct (of the baseline's bytes of that component; of its size for the total).
-    Empty when the baseline has no analysis.
+    Columns: variant, shown (as charts name it), smoke (its smoke test in words),
+    component, label, baseline_bytes, variant_bytes, saved_bytes, saved_pct (of the
+    baseline's bytes of that component; of its size for the total). Empty when the
+    baseline has no analysis.
     """
     base = next((f for f in figures if f.variant == baseline), None)
     columns = [
         "variant",
+        "shown",
+        "smoke",
         "component",
         "label",
         "baseline_bytes",
@@ -132,6 +168,8 @@ def savings_frame(figures: Sequence[VariantFigures], baseline: str = BASELINE) -
             rows.append(
                 {
                     "variant": f.variant,
+                    "shown": f.shown,
+                    "smoke": f.smoke,
                     "component": component,
                     "label": label,
                     "baseline_bytes": int(before),
@@ -146,7 +184,8 @@ def savings_frame(figures: Sequence[VariantFigures], baseline: str = BASELINE) -
 def waterfall_frame(figures: Sequence[VariantFigures], baseline: str = BASELINE) -> pd.DataFrame:
     """From the baseline through each smaller variant down to the best one.
 
-    Each step is a variant, taken from largest to smallest; its bar spans from the
+    Each step is a variant that is not known to be broken (a variant whose smoke test
+    failed saves nothing), taken from largest to smallest; its bar spans from the
     previous step's size to its own (``start``, ``end``, ``delta`` in bytes).
     Columns: step, variant, kind ("total" or "saving"), start, end, delta, order.
     """
@@ -167,7 +206,11 @@ def waterfall_frame(figures: Sequence[VariantFigures], baseline: str = BASELINE)
     ]
     previous = base.size_bytes
     chain = sorted(
-        (f for f in figures if f.variant != baseline and f.size_bytes < base.size_bytes),
+        (
+            f
+            for f in figures
+            if f.variant != baseline and f.works and f.size_bytes < base.size_bytes
+        ),
         key=lambda f: -f.size_bytes,
     )
     for order, f in enumerate(chain, start=1):
@@ -207,6 +250,7 @@ class TaskComparison:
     (``reference``: the baseline, or for multi-stage the no-cache variant it
     includes), so tasks that include one another are not counted twice.
     ``vs_baseline_bytes`` is the variant's whole saving against the baseline.
+    A variant whose image failed its smoke test is not counted (``counted``).
     """
 
     priority: int
@@ -217,11 +261,24 @@ class TaskComparison:
     measured_bytes: int | None  # None until the variant and its reference are analysed
     reference: str = BASELINE
     vs_baseline_bytes: int | None = None
+    smoke_passed: bool | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the measured saving counts: the image is not known to be broken."""
+        return self.measured_bytes is not None and self.smoke_passed is not False
+
+    @property
+    def smoke(self) -> str:
+        """The variant's smoke test in words: passed, failed or not checked."""
+        return SMOKE_WORDS[self.smoke_passed]
 
     @property
     def verdict(self) -> str:
         if self.measured_bytes is None:
             return "not built yet"
+        if not self.counted:
+            return "not counted: the image failed its smoke test"
         if self.measured_bytes > self.estimate_max_bytes:
             ratio = self.measured_bytes / self.estimate_max_bytes if self.estimate_max_bytes else 0
             return f"saves more than planned ({ratio:.1f}× the upper estimate)"
@@ -275,10 +332,12 @@ def plan_vs_measured(
                 against.size_bytes - built.size_bytes if against and built else None,
                 reference,
                 base.size_bytes - built.size_bytes if base and built else None,
+                built.smoke_passed if built else None,
             )
         )
     targets = []
-    smallest = min(figures, key=lambda f: f.size_bytes, default=None)
+    working = [f for f in figures if f.works]
+    smallest = min(working, key=lambda f: f.size_bytes, default=None)
     if plan.target_uncompressed:
         targets.append(
             TargetCheck(
@@ -290,7 +349,7 @@ def plan_vs_measured(
                 True,
             )
         )
-    compressed = [f for f in figures if f.compressed_bytes is not None]
+    compressed = [f for f in working if f.compressed_bytes is not None]
     if plan.target_compressed:
         best = min(compressed, key=lambda f: f.compressed_bytes or 0, default=None)
         targets.append(
@@ -307,10 +366,16 @@ def plan_vs_measured(
 
 
 def plan_frame(tasks: Sequence[TaskComparison]) -> pd.DataFrame:
-    """Long form for the plan-vs-measured chart: one row per task and figure kind."""
+    """Long form for the plan-vs-measured chart: one row per task and figure kind.
+
+    A measured saving that does not count (the image failed its smoke test) is of the
+    kind :data:`NOT_COUNTED`, so the chart marks it.
+    """
     rows = []
     for t in tasks:
-        label = f"P{t.priority}: {t.task}"
+        label = f"P{t.priority}: {t.task}" + (
+            "" if t.counted or t.measured_bytes is None else BROKEN_MARK
+        )
         rows.append(
             {
                 "task": label,
@@ -323,7 +388,7 @@ def plan_frame(tasks: Sequence[TaskComparison]) -> pd.DataFrame:
             rows.append(
                 {
                     "task": label,
-                    "kind": "Measured",
+                    "kind": MEASURED if t.counted else NOT_COUNTED,
                     "low_mb": t.measured_bytes / 1e6,
                     "high_mb": t.measured_bytes / 1e6,
                 }

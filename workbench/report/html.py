@@ -175,9 +175,15 @@ def _headline_html(report: Report) -> str:
         f"The <strong>{escape(h.best)}</strong> variant is "
         f"<strong>{escape(human_bytes(h.saved_bytes))}</strong> ({escape(pct(h.saved_pct))}) "
         f"smaller than the {escape(h.baseline)}: {escape(human_bytes(h.baseline_bytes))} → "
-        f"{escape(human_bytes(h.best_bytes))}."
+        f"{escape(human_bytes(h.best_bytes))}"
+        + (" (not smoke-tested yet)." if h.best_smoke == "not checked" else ".")
     )
-    if h.compressed_saved_bytes is not None:
+    if not h.found_one:
+        lead = (
+            f"No variant that passed its smoke test is smaller than the {escape(h.baseline)} "
+            f"({escape(human_bytes(h.baseline_bytes))})."
+        )
+    elif h.compressed_saved_bytes is not None:
         lead += (
             f" Compressed, as a registry stores it: {escape(base_c)} → {escape(best_c)} "
             f"({escape(h.compressed_kind)})."

@@ -136,6 +136,7 @@ class Headline:
     best_compressed_bytes: int | None
     baseline_compressed_measured: bool
     best_compressed_measured: bool
+    best_smoke: str = "not checked"  # the best variant's smoke test: passed or not checked
 
     @classmethod
     def between(cls, base: VariantFigures, best: VariantFigures) -> Headline:
@@ -149,7 +150,13 @@ class Headline:
             best_compressed_bytes=best.compressed_bytes,
             baseline_compressed_measured=base.compressed_is_measured,
             best_compressed_measured=best.compressed_is_measured,
+            best_smoke=best.smoke,
         )
+
+    @property
+    def found_one(self) -> bool:
+        """Whether a variant other than the baseline is best (one that still works)."""
+        return self.best != self.baseline
 
     @property
     def saved_bytes(self) -> int:
@@ -353,7 +360,8 @@ def report_from_figures(
             f"{project_name} has no analysed {baseline} image; build and analyse the "
             f"{baseline} variant, then make the report"
         )
-    best = min((f for f in figures if f.variant != baseline), key=lambda f: f.size_bytes)
+    # a variant whose image failed its smoke test is never the best; if all did, none is
+    best = compare.best_variant(figures, baseline) or base
     headline = Headline.between(base, best)
     components = compare.components_frame(figures)
     savings = compare.savings_frame(figures, baseline)

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
-from workbench.compare.figures import BASELINE, TargetCheck, TaskComparison
+from workbench.compare.figures import BASELINE, SMOKE_WORDS, TargetCheck, TaskComparison
 from workbench.report.model import Headline, Report
 from workbench.units import human_bytes
 
@@ -92,7 +92,7 @@ def when(timestamp: float | None) -> str:
 
 def smoke(passed: bool | None) -> str:
     """A smoke test's result in words."""
-    return {True: "passed", False: "failed", None: "not checked"}[passed]
+    return SMOKE_WORDS[passed]
 
 
 def baseline_label(h: Headline) -> str:
@@ -119,11 +119,18 @@ def verdict_kind(task: TaskComparison) -> str:
     """The badge kind of a task's verdict: ``more``, ``less``, ``ok`` or ``none``."""
     if task.measured_bytes is None:
         return "none"
+    if not task.counted:
+        return "notmet"
     if task.measured_bytes > task.estimate_max_bytes:
         return "more"
     if task.measured_bytes < task.estimate_min_bytes:
         return "less"
     return "ok"
+
+
+def _smoke_note(passed: bool | None) -> str:
+    """What to say beside a variant's saving about its smoke test (nothing when it passed)."""
+    return "" if passed else f" ({'smoke test failed' if passed is False else 'not checked'})"
 
 
 def _range(low: int, high: int) -> str:
@@ -195,7 +202,9 @@ def components_table(report: Report) -> Table:
 def savings_table(report: Report) -> Table:
     """Rows: the components and the total; per variant its saving and % of the baseline's bytes."""
     base = report.variant(report.baseline)
-    names = [v.variant for v in report.variants if v.variant != report.baseline]
+    others = [v for v in report.variants if v.variant != report.baseline]
+    names = [v.variant for v in others]
+    checked = {v.variant: _smoke_note(v.smoke_passed) for v in others}
     by_key = {(r["variant"], r["component"]): r for r in report.savings}
     columns = [
         Column("component", "Component"),
@@ -203,7 +212,9 @@ def savings_table(report: Report) -> Table:
     ]
     for name in names:
         columns += [
-            Column(f"saved:{name}", f"{name}: saved", numeric=True, show=Show.ZERO_MUTED),
+            Column(
+                f"saved:{name}", f"{name}: saved{checked[name]}", numeric=True, show=Show.ZERO_MUTED
+            ),
             Column(f"pct:{name}", f"{name}: %", numeric=True, show=Show.ZERO_MUTED),
         ]
     rows = []
@@ -248,6 +259,7 @@ def tasks_table(report: Report) -> Table:
         Column("measured", "Measured own saving", numeric=True),
         Column("reference", "Measured against"),
         Column("vs_baseline", f"Saving vs {report.baseline}", numeric=True),
+        Column("smoke", "Smoke test"),
         Column("verdict", "Verdict", wrap=True, show=Show.BADGE),
     )
     rows = tuple(
@@ -260,6 +272,7 @@ def tasks_table(report: Report) -> Table:
             "vs_baseline": (
                 human_bytes(t.vs_baseline_bytes) if t.vs_baseline_bytes is not None else ""
             ),
+            "smoke": t.smoke if t.measured_bytes is not None else "",
             "verdict": Badge(t.verdict, verdict_kind(t)),
         }
         for t in report.tasks

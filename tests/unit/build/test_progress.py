@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from workbench.build.progress import BuildProgress, parse_buildkit_line, parse_classic_event
+from workbench.build.progress import (
+    BuildProgress,
+    describe_failure,
+    parse_buildkit_line,
+    parse_classic_event,
+)
 
 BUILDKIT_FAILURE = """\
 #3 [internal] load metadata for docker.io/library/debian:bookworm-slim
@@ -81,3 +86,46 @@ def test_classic_aux_carries_the_image_id() -> None:
     progress = BuildProgress()
     parse_classic_event({"aux": {"ID": "sha256:abc"}}, progress)
     assert progress.image_id == "sha256:abc"
+
+
+def test_a_failed_step_keeps_the_engines_reason() -> None:
+    progress = BuildProgress()
+    for line in (
+        "#5 [4/5] RUN uv sync --frozen",
+        "#5 ERROR: executor failed running [/bin/sh -c uv sync --frozen]: network bridge not found",
+    ):
+        parse_buildkit_line(line, progress)
+    assert describe_failure(progress, "docker build exited with code 1") == (
+        "step [4/5] RUN uv sync --frozen failed: network bridge not found"
+    )
+
+
+def test_an_exit_code_alone_is_not_repeated_as_a_reason() -> None:
+    progress = _feed(BUILDKIT_FAILURE)
+    assert describe_failure(progress, "") == "step [3/3] RUN exit 3 failed with exit code 3"
+    newer = BuildProgress()
+    for line in (
+        "#6 [3/3] RUN exit 3",
+        '#6 ERROR: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+    ):
+        parse_buildkit_line(line, newer)
+    assert describe_failure(newer, "") == "step [3/3] RUN exit 3 failed with exit code 3"
+
+
+def test_the_classic_builders_reason_is_kept_too() -> None:
+    progress = BuildProgress()
+    parse_classic_event({"stream": "Step 2/3 : RUN pip install nope\n"}, progress)
+    parse_classic_event(
+        {"error": "The command '/bin/sh -c pip install nope' returned a non-zero code: 1"},
+        progress,
+    )
+    assert describe_failure(progress, "") == (
+        "step [2/3] RUN pip install nope failed with exit code 1"
+    )
+    reason = BuildProgress()
+    parse_classic_event({"stream": "Step 2/3 : RUN apt-get update\n"}, reason)
+    parse_classic_event({"error": "failed to create endpoint on network bridge: no space"}, reason)
+    assert describe_failure(reason, "") == (
+        "step [2/3] RUN apt-get update failed: failed to create endpoint on network bridge: "
+        "no space"
+    )

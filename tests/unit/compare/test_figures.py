@@ -76,3 +76,68 @@ def test_plan_vs_measured_counts_each_task_once() -> None:
     assert by_variant["pruned-deps"].verdict == "not built yet"
     [uncompressed] = targets
     assert uncompressed.best_variant == "multi-stage" and uncompressed.met is True
+
+
+def _smoked(results: dict[str, bool | None]) -> list[compare.VariantFigures]:
+    return [
+        compare.VariantFigures(f.variant, f.build, f.analysis, smoke_passed=results.get(f.variant))
+        for f in _figures()
+    ]
+
+
+def test_a_variant_that_failed_its_smoke_test_is_never_best_and_saves_nothing() -> None:
+    figures = _smoked({"baseline": True, "no-cache": True, "multi-stage": False})
+    assert compare.best_variant(figures).variant == "no-cache"
+    frame = compare.waterfall_frame(figures)
+    assert list(frame["step"]) == ["baseline", "→ no-cache", "best: no-cache"]
+    shown = dict(
+        zip(
+            compare.components_frame(figures)["variant"],
+            compare.components_frame(figures)["shown"],
+            strict=False,
+        )
+    )
+    assert shown == {
+        "baseline": "baseline",
+        "no-cache": "no-cache",
+        "multi-stage": "multi-stage (smoke test failed)",
+    }
+    savings = compare.savings_frame(figures)
+    assert set(savings[savings.variant == "multi-stage"]["smoke"]) == {"failed"}
+
+
+def test_a_variant_never_smoke_tested_may_be_best_and_says_not_checked() -> None:
+    figures = _smoked({"baseline": True})
+    assert compare.best_variant(figures).variant == "multi-stage"
+    assert [f.smoke for f in figures] == ["passed", "not checked", "not checked"]
+    assert all(f.shown == f.variant for f in figures)  # only a failure is marked
+
+
+def test_when_every_variant_failed_none_is_best() -> None:
+    figures = _smoked({"no-cache": False, "multi-stage": False})
+    assert compare.best_variant(figures) is None
+    assert list(compare.waterfall_frame(figures)["step"]) == ["baseline"]
+
+
+def test_plan_vs_measured_does_not_count_a_broken_variant() -> None:
+    plan = parse_plan(
+        {
+            "targets": {"uncompressed": {"min": "800 MB", "max": "900 MB"}},
+            "tasks": [
+                {"priority": 1, "name": "no cache", "variant": "no-cache",
+                 "saving": {"min": "20 MB", "max": "50 MB"}},
+                {"priority": 3, "name": "multi-stage", "variant": "multi-stage",
+                 "saving": {"min": "50 MB", "max": "100 MB"}},
+            ],
+        }
+    )  # fmt: skip
+    figures = _smoked({"no-cache": None, "multi-stage": False})
+    tasks, [target] = compare.plan_vs_measured(plan, figures)
+    no_cache, multi_stage = tasks
+    assert no_cache.counted and no_cache.smoke == "not checked"
+    assert not multi_stage.counted and multi_stage.smoke == "failed"
+    assert multi_stage.verdict == "not counted: the image failed its smoke test"
+    assert target.best_variant != "multi-stage"
+    frame = compare.plan_frame(tasks)
+    assert set(frame["kind"]) == {"Plan estimate", compare.MEASURED, compare.NOT_COUNTED}
+    assert "P3: multi-stage (smoke test failed)" in set(frame["task"])

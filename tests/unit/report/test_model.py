@@ -35,3 +35,27 @@ def test_a_project_without_a_plan_says_so() -> None:
     assert "no plan file" in html
     assert "plan_vs_measured" not in [c.name for c in made.charts]
     assert made.to_dict()["plan"] is None
+
+
+def test_the_best_variant_of_the_report_is_one_that_still_works() -> None:
+    from dataclasses import replace
+
+    from tests.unit.report.sample import PLAN, WHEN, sample_figures
+    from workbench.project.plan import parse_plan
+    from workbench.report.model import report_from_figures
+
+    figures = [
+        replace(f, smoke_passed=False) if f.variant == "multi-stage" else f
+        for f in sample_figures()
+    ]
+    report = report_from_figures(
+        figures, project_name="p", plan=parse_plan(PLAN), generated_at=WHEN, with_charts=False
+    )
+    assert report.headline.best == "no-cache"
+    everything_broken = [
+        replace(f, smoke_passed=False) if f.variant != "baseline" else f for f in sample_figures()
+    ]
+    report = report_from_figures(
+        everything_broken, project_name="p", plan=None, generated_at=WHEN, with_charts=False
+    )
+    assert report.headline.best == "baseline" and report.headline.saved_bytes == 0
