@@ -37,7 +37,10 @@ PROJECTS = sorted(path for path in CORPUS.iterdir() if (path / "Dockerfile").is_
 # Dependencies a project declares and never imports: pruned-deps and combined drop them.
 DROP: dict[str, tuple[str, ...]] = {"uv-guide": ("six",)}
 # A Dockerfile a project ships beside its own: the custom variant builds it.
-CUSTOM: dict[str, str] = {"uv-guide": "Dockerfile.guide-multistage"}
+CUSTOM: dict[str, str] = {
+    "uv-guide": "Dockerfile.guide-multistage",
+    "psycopg2-source": "Dockerfile.expert-multistage",
+}
 BUILD_TIMEOUT_S = 840
 LOG_LINES = 25
 
@@ -54,6 +57,10 @@ class Row:
 
 
 ROWS: list[Row] = []
+# Per project, the multi-stage variant as derived once its builds are done (a build reads the
+# runtime's libraries from the builder, and a variant derived later shows them), and the
+# Dockerfile its build recorded (the one actually built).
+AFTER_BUILD: dict[str, tuple[str, str]] = {}
 
 
 def _write(request: pytest.FixtureRequest, text: str) -> None:
@@ -173,6 +180,11 @@ def test_every_variant_is_refused_with_a_reason_or_builds_and_still_works(
             failures.append(f"{variant.name}: {outcome}\n{log}".rstrip())
 
     ROWS.extend(rows)
+    if "multi-stage" in records:
+        again = variants.derive_variant(
+            project.path, "multi-stage", drop=DROP.get(project.name, ())
+        )
+        AFTER_BUILD[project_dir.name] = (again.summary, records["multi-stage"].dockerfile)
     _write(request, f"\n{project.name} ({time.monotonic() - started:.0f} s):\n{_table(rows)}")
     assert not failures, f"{project.name}: " + "\n\n".join(failures)
 
@@ -195,6 +207,26 @@ def test_the_uv_guide_multi_stage_is_as_small_as_the_guides_own_and_runs_its_com
     assert '-CMD ["uv", "run", "guide-app"]' in variant.diff
     assert '+CMD ["guide-app"]' in variant.diff
     assert "without uv" in variant.summary
+
+
+def test_the_compiled_dependency_multi_stage_is_as_small_as_the_experts_and_still_works() -> None:
+    """Shape (g): psycopg2 built from its source. The workbench's multi-stage leaves gcc and the
+    headers in the builder and installs only the library the extension loads (libpq5): at most
+    1.10 times the size of the expert's multi-stage Dockerfile (the custom variant), both
+    passing their smoke test (``_size`` asserts it)."""
+    if not any(r.project == "psycopg2-source" for r in ROWS):
+        pytest.fail("the corpus test of psycopg2-source did not run first")
+    ours, expert = _size("psycopg2-source", "multi-stage"), _size("psycopg2-source", "custom")
+    assert ours <= 1.10 * expert, (ours, expert)
+    assert ours < 0.5 * _size("psycopg2-source", "baseline")
+    before = variants.derive_variant(CORPUS / "psycopg2-source", "multi-stage")
+    assert "gcc, libpq-dev and python3-dev stay in the builder stage" in before.summary
+    assert "runtime libraries the builder's extensions load are resolved when the" in before.summary
+    summary, built = AFTER_BUILD["psycopg2-source"]
+    assert "gcc, libpq-dev and python3-dev stay in the builder stage" in summary
+    assert "the runtime installs libpq5 (needed by psycopg2/_psycopg" in summary
+    assert "#   libpq5: needed by psycopg2/_psycopg" in built
+    assert "apt-get install -y --no-install-recommends libpq5 &&" in built
 
 
 def test_the_pip_requirements_audit_sizes_every_requirement(docker_client) -> None:

@@ -11,6 +11,7 @@ At start-up, builds left running by a process that died are marked interrupted.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import threading
 import time
@@ -22,7 +23,7 @@ import docker
 import docker.errors
 
 from workbench import __version__, engine
-from workbench.build import builders
+from workbench.build import builders, prepare
 from workbench.build.builders import BuilderInfo
 from workbench.build.buildkit import run_buildkit
 from workbench.build.classic import run_classic
@@ -164,6 +165,8 @@ class BuildService:
             BuildError: the builder asked for does not exist or cannot build this
                 Dockerfile.
         """
+        text = prepare.for_builder(spec.project, spec.dockerfile_text, spec.builder)
+        spec = dataclasses.replace(spec, dockerfile_text=text)
         builder = builders.choose_builder(spec.builder, spec.dockerfile_text)
         key = spec.request_key(builder.name)
         with self._lock:
@@ -313,6 +316,17 @@ class BuildService:
     def _build(self, job: _Job, writer: _LogWriter) -> BuildOutcome:
         spec = job.spec
         client = self.client_factory()
+        if prepare.has_block(spec.dockerfile_text):  # the runtime's libraries, from the builder
+            text, failed = prepare.resolve_libraries(
+                client, job.builder, spec.project, spec.variant, spec.dockerfile_text,
+                spec.extra_files, writer, job.cancel, spec.build_args,
+            )  # fmt: skip
+            if failed is not None:
+                return failed
+            spec = dataclasses.replace(spec, dockerfile_text=text)
+            self.store.update_build(
+                job.build_id, dockerfile=text, dockerfile_sha256=spec.dockerfile_sha256
+            )
         dockerfile = spec.dockerfile_text
         if job.builder.name == "classic":
             dockerfile += label_instruction(spec.labels())

@@ -23,7 +23,8 @@ _UV_VALUE_OPTIONS = frozenset(
 _PIP_VALUE_OPTIONS = frozenset(
     {"--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cache-dir", "--python"}
 )
-_APT_VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "--option", "--config-file", "--target-release"})
+APT_VALUE_OPTIONS = frozenset({"-o", "-c", "-t", "--option", "--config-file", "--target-release"})
+"""The options of ``apt-get`` that take a value (the next word)."""
 _POETRY_VALUE_OPTIONS = frozenset({"-C", "--directory", "-P", "--project"})
 _PIPENV_VALUE_OPTIONS = frozenset({"--python"})
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
@@ -160,7 +161,7 @@ def _apt(words: Sequence[str]) -> tuple[str, str, list[str]] | None:
     program = posixpath.basename(words[0])
     if program not in {"apt-get", "apt"}:
         return None
-    options, rest = _split_options(words[1:], _APT_VALUE_OPTIONS)
+    options, rest = _split_options(words[1:], APT_VALUE_OPTIONS)
     if rest[:1] == ["install"]:
         return "apt", f"{program} install", options + rest[1:]
     return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from workbench.errors import CannotTransform
 from workbench.project.manifests import is_manifest
+from workbench.variants.build_only import is_build_only
 from workbench.variants.build_state import WELL_KNOWN_USERS, BuildState, from_image, parse_env, walk
 from workbench.variants.dockerfile import parse_copy
 from workbench.variants.installers import (
@@ -41,7 +42,9 @@ from workbench.variants.installs import (
     truthy,
 )
 from workbench.variants.instructions import Dockerfile, Instruction
+from workbench.variants.libraries import Block, pending_block
 from workbench.variants.runners import RUNTIME_KEYWORDS, RunnerPlan, plan_runners
+from workbench.variants.runtime_apt import AptSplit, split_apt
 from workbench.variants.shell import RunInstruction, apply_edits, parse_run
 from workbench.variants.targets import (
     Target,
@@ -52,7 +55,8 @@ from workbench.variants.targets import (
     wheel_dirs,
 )
 
-# apt packages an install may need in the builder: build tools, headers, Python itself
+# apt packages an install may need in the builder: build tools, headers, Python itself (and
+# whatever is build-only, see workbench.variants.build_only)
 BUILD_PACKAGES = re.compile(
     r"(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|clang|make|cmake|pkg-config|git|cargo|rustc"
     r"|autoconf|automake|libtool|.+-dev|python3?(\.\d+)?(-[a-z0-9.-]+)?)(=.*)?$"
@@ -92,6 +96,7 @@ class SplitStage:
             rewritten commands').
         edits: ``RUN`` index -> the edits the builder makes to it.
         no_editable: ``(RUN index, edit)`` adding ``--no-editable`` to a ``uv sync``.
+        apt: The runtime's apt lines, with the build-only packages left in the builder.
     """
 
     df: Dockerfile
@@ -112,6 +117,7 @@ class SplitStage:
     path_dirs: list[str] = field(default_factory=list)
     edits: dict[int, list[Edit]] = field(default_factory=dict)
     no_editable: list[tuple[int, Edit]] = field(default_factory=list)
+    apt: AptSplit = field(default_factory=AptSplit)
 
     @property
     def from_ins(self) -> Instruction:
@@ -133,6 +139,7 @@ def prepare(df: Dockerfile, number: int) -> SplitStage:
     _plan_targets(stage)
     _plan_runtime(stage)
     _builder_texts(stage)
+    stage.apt = split_apt(stage.steps[1:], stage.last_install, stage.installs, stage.runners.texts)
     return stage
 
 
@@ -153,13 +160,13 @@ def _find_stage_installs(stage: SplitStage) -> None:
             stage.setup[i] = setup
             tools |= setup[0]
     stage.tools = tools
-    python = [i for i, found in stage.installs.items() if any(map(_is_dependency_install, found))]
+    python = [i for i, found in stage.installs.items() if any(map(is_dependency_install, found))]
     if not python:
         raise CannotTransform(NO_INSTALL)
     stage.last_install = max(python)
 
 
-def _is_dependency_install(install: Install) -> bool:
+def is_dependency_install(install: Install) -> bool:
     """A uv, pip, Poetry or Pipenv install of dependencies (not of an installer, not a wheel)."""
     return install.python and install.action != "pip wheel" and not installer_packages(install)
 
@@ -176,7 +183,7 @@ def _plan_targets(stage: SplitStage) -> None:
                 venvs.add(venv_created(install, state))
                 continue
             stage.wheels |= wheel_dirs(install, state)
-            if not _is_dependency_install(install):
+            if not is_dependency_install(install):
                 continue
             target, more = _target(stage, i, install, state, run, venvs)
             for index, found in more.items():
@@ -341,7 +348,7 @@ def _installs_build_tools(ins: Instruction) -> bool:
     for install in find_installs(parse_run(ins)):
         if install.tool == "apt":
             packages = positionals(install.args, frozenset({"-o", "-c", "-t"}))
-            if any(BUILD_PACKAGES.match(p) for p in packages):
+            if any(BUILD_PACKAGES.match(p) or is_build_only(p) for p in packages):
                 return True
     return False
 
@@ -381,14 +388,26 @@ def bodies(stage: SplitStage, builder_name: str) -> tuple[str, str]:
     """The builder's instructions and the runtime's, after their ``FROM`` lines."""
     builder = runtime = ""
     copy_at = _copy_position(stage)
+    after_block = False
     for i, ins, state in stage.steps[1:]:
         to_builder, to_runtime = _role(stage, i, ins, state)
         if to_builder:
             builder += ins.preamble + _for_builder(ins, stage.builder_text.get(i, ins.text))
-        if to_runtime:
-            runtime += ins.preamble + stage.runners.texts.get(i, ins.text)
+        text = stage.apt.texts.get(i, stage.runners.texts.get(i, ins.text))
+        if to_runtime and text is not None:
+            preamble = ins.preamble.lstrip("\n") if after_block else ins.preamble
+            runtime += preamble + text
+            after_block = False
+        if i == stage.apt.block_at:
+            blank = ins.preamble.startswith("\n") if not runtime else not runtime.endswith("\n\n")
+            gap = "\n" if blank else ""
+            apt = stage.apt
+            block = Block(builder_name, tuple(apt.packages()), tuple(apt.carried), apt.recommends)
+            runtime += gap + pending_block(block, not state.is_root()) + "\n"
+            after_block = True
         if i == copy_at:
             runtime += _dependency_copies(stage, runtime, builder_name)
+            after_block = False
     if not builder.endswith("\n\n"):
         builder += "\n"
     return builder, runtime
@@ -452,7 +471,7 @@ def path_dirs(stage: SplitStage) -> list[str]:
 
 def actions(stage: SplitStage) -> str:
     """The dependency installs the builder runs (``pip install, uv sync``), for summaries."""
-    found = {x.action for xs in stage.installs.values() for x in xs if _is_dependency_install(x)}
+    found = {x.action for xs in stage.installs.values() for x in xs if is_dependency_install(x)}
     return ", ".join(sorted(found))
 
 

@@ -269,3 +269,37 @@ def test_multi_stage_moves_a_poetry_install_into_the_system_into_a_venv() -> Non
         'ENV PATH="/code/.venv/bin:$PATH"\nCOPY . .\nCMD ["python", "-m", "inventory"]\n'
     )
     assert "poetry" not in runtime
+
+
+def test_multi_stage_leaves_build_only_packages_in_the_builder_and_says_so() -> None:
+    result = apply_multi_stage(parse(case_input("compiled-deps")))
+    builder, runtime = result.text.split("AS runtime")
+    assert "build-essential \\\n        libpq-dev \\\n        libxml2-dev libxslt1-dev" in builder
+    assert "libpq-dev" not in runtime.split("# Build-only")[0]
+    assert "        curl \\\n" in runtime
+    assert result.changes[1:] == (
+        "make stays in the runtime (the runtime runs make, line 12)",
+        "build-essential, libpq-dev, libxml2-dev, libxslt1-dev and pkg-config stay in the"
+        " builder stage (build-only, lines 6 and 12)",
+        "the runtime libraries the builder's extensions load are resolved when the variant is"
+        " built (read from the built builder stage, installed in the runtime instead)",
+    )
+
+
+def test_multi_stage_with_a_library_plan_installs_it_in_the_runtime() -> None:
+    from workbench.variants.libraries import LibraryPlan, RuntimePackage, save_plan
+
+    so = "psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so"
+    plan = LibraryPlan(packages=(RuntimePackage("libpq5", (f"needed by {so}",)),))
+    given = apply_multi_stage(parse(case_input("pip-system")), libraries=plan)
+    assert "#   libpq5: needed by psycopg2/_psycopg" in given.text
+    assert given.changes[-1] == (
+        f"the runtime installs libpq5 (needed by {so}) instead (read from the builder stage)"
+    )
+    pending = to_multi_stage(case_input("pip-system"))
+    save_plan(pending, plan)
+    kept = apply_multi_stage(parse(case_input("pip-system")))
+    assert kept.text == given.text
+    assert kept.changes[-1].endswith(
+        "(read from the builder stage at its last build, and again at each build)"
+    )
