@@ -9,7 +9,8 @@ from ui.stakeholder import headline_metrics, stakeholder_mode
 from ui.state import analysis_progress, push_controls, rebuild_controls, require_project
 from workbench import compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
-from workbench.compare import charts
+from workbench.compare import charts, diff_charts
+from workbench.compare.figures import size_history_frame
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
@@ -62,6 +63,18 @@ if len(savings):
         charts.waterfall_chart(compare.waterfall_frame(figures)), theme="streamlit", width="stretch"
     )
     right.altair_chart(charts.savings_chart(savings), theme="streamlit", width="stretch")
+
+st.subheader("Size over time")
+history = size_history_frame(project, store)
+analysed = history[history["mb"].notna()]
+if len(analysed):
+    st.altair_chart(diff_charts.size_history_chart(history), theme="streamlit", width="stretch")
+unmeasured = len(history) - len(analysed)
+never = f" {unmeasured} builds' images were never analysed: not shown." if unmeasured else ""
+st.caption(
+    "Every build of each variant, by the time it finished; hover a point for its "
+    f"Dockerfile's sha256 and its image, and compare two on the Diff page.{never}"
+)
 
 st.subheader("Plan vs measured")
 try:

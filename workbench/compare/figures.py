@@ -394,3 +394,32 @@ def plan_frame(tasks: Sequence[TaskComparison]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["task", "kind", "low_mb", "high_mb"])
+
+
+def size_history_frame(project: Project, store: Store | None = None) -> pd.DataFrame:
+    """Every succeeded build of a project, oldest first: when it ended and its image's size.
+
+    Columns: variant, build_id, built_at (UTC), size_bytes and mb (``None`` when the image
+    was never analysed), dockerfile (the first 12 digits of the Dockerfile's sha256),
+    image (the image's short id), tag.  A variant's line over its builds shows where a
+    regression started; the Dockerfile's digest tells the builds whose Dockerfile changed.
+    """
+    store = store or Store()
+    builds = store.builds(project_key=project.key, statuses=("succeeded",), limit=5000)
+    builds = [b for b in reversed(builds) if b.image_id]
+    sizes = store.analysed_sizes(sorted({b.image_id for b in builds}), SCHEMA_VERSION)
+    columns = ["variant", "build_id", "built_at", "size_bytes", "mb", "dockerfile", "image", "tag"]
+    rows = [
+        {
+            "variant": b.variant,
+            "build_id": b.id,
+            "built_at": pd.to_datetime(b.ended_at or b.requested_at, unit="s", utc=True),
+            "size_bytes": sizes.get(b.image_id),
+            "mb": sizes[b.image_id] / 1e6 if b.image_id in sizes else None,
+            "dockerfile": b.dockerfile_sha256[:12],
+            "image": (b.image_id or "").removeprefix("sha256:")[:12],
+            "tag": b.tag,
+        }
+        for b in builds
+    ]
+    return pd.DataFrame(rows, columns=columns)

@@ -81,3 +81,68 @@ def test_unbalanced_quotes_are_one_line(calls) -> None:
     result = _cli("x:1", "--command", "python -c 'x")
     assert result.exit_code == 2 and calls == []
     assert result.stderr.strip() == "error: --command: No closing quotation"
+
+
+# -- check --against: the growth gate ---------------------------------------------------
+
+
+def _check(*args: str):
+    from workbench.cli import app
+
+    return CliRunner().invoke(app, ["check", *args])
+
+
+def test_an_image_against_itself_is_within_any_growth_limit(monkeypatch) -> None:
+    from tests.unit.cli.diff_store import BIG, fill
+
+    fill(monkeypatch)
+    result = _check(BIG, "--against", BIG, "--max-growth", "0%")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"within growth limits: {BIG} against {BIG} (0 B, +0.0%)")
+
+
+def test_growth_over_a_limit_exits_1_with_the_figures(monkeypatch) -> None:
+    import json
+
+    from tests.unit.cli.diff_store import BIG, SMALL, fill
+
+    fill(monkeypatch)
+    result = _check(BIG, "--against", SMALL, "--max-growth", "5%",
+                    "--max-growth-component", "python_dependencies=1MB", "--json")  # fmt: skip
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["within_limits"] is False and data["budget"] is None
+    assert [c["what"] for c in data["growth"]["violations"]] == ["total"]
+    assert data["growth"]["checks"][1]["within"] is True
+
+
+def test_the_markdown_comment_renders_as_tables(monkeypatch) -> None:
+    from tests.unit.cli.diff_store import BIG, SMALL, fill
+    from tests.unit.compare.markdown_tables import tables
+
+    fill(monkeypatch)
+    result = _check(BIG, "--against", SMALL, "--max-growth", "20MB", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "✅ **Within limits.**" in result.stdout
+    assert tables(result.stdout)[-1][1][0] == "Image size"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--against", "nope:1", "--max-growth", "5%"), "error: no stored analysis of 'nope:1'"),
+        (("--max-growth", "5%"), "error: --max-growth and --max-growth-component need --against"),
+        (("--against", "x", "--max-growth", "lots"), "error: a growth limit is a percentage"),
+        (("--against", "x", "--max-growth-component", "deps=1MB"), "error: no component 'deps'"),
+        (("--against", "x", "--format", "yaml"), "error: --format takes text, json, markdown"),
+        (("--against", "x", "--json", "--format", "text"), "error: --json and --format text"),
+    ],
+)
+def test_growth_mistakes_are_one_line_and_exit_2(monkeypatch, args, message) -> None:
+    from tests.unit.cli.diff_store import BIG, fill
+
+    fill(monkeypatch)
+    result = _check(BIG, *args)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(message), result.stderr

@@ -141,3 +141,32 @@ def test_plan_vs_measured_does_not_count_a_broken_variant() -> None:
     frame = compare.plan_frame(tasks)
     assert set(frame["kind"]) == {"Plan estimate", compare.MEASURED, compare.NOT_COUNTED}
     assert "P3: multi-stage (smoke test failed)" in set(frame["task"])
+
+
+def test_the_size_history_has_every_succeeded_build_with_its_dockerfile() -> None:
+    from tests.conftest import TINY_PROJECT
+    from tests.synthetic import add_analysed_build
+    from workbench.project import load_project
+    from workbench.store import Store
+
+    store = Store()
+    project = load_project(TINY_PROJECT)
+    first = add_analysed_build(store, project, "baseline", SHAPES["baseline"])
+    add_analysed_build(store, project, "no-cache", SHAPES["no-cache"])
+    failed = store.add_build(
+        project_key=project.key, project_path=str(project.path), variant="baseline",
+        tag="t", builder="buildkit", request_key="k", dockerfile_sha256="1" * 64,
+    )  # fmt: skip
+    store.update_build(failed, status="failed")
+    unanalysed = store.add_build(
+        project_key=project.key, project_path=str(project.path), variant="baseline",
+        tag="t", builder="buildkit", request_key="k", dockerfile_sha256="2" * 64,
+    )  # fmt: skip
+    store.update_build(unanalysed, status="succeeded", image_id="sha256:" + "9" * 64)
+    frame = compare.size_history_frame(project, store)
+    assert frame["variant"].tolist() == ["baseline", "no-cache", "baseline"]
+    assert frame["size_bytes"].tolist()[:2] == [sum(SHAPES["baseline"].values()),
+                                                sum(SHAPES["no-cache"].values())]  # fmt: skip
+    assert frame["mb"].isna().tolist() == [False, False, True]
+    assert frame["dockerfile"].tolist() == ["0" * 12, "0" * 12, "2" * 12]
+    assert frame["image"].tolist()[0] == first.removeprefix("sha256:")[:12]
