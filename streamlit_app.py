@@ -33,6 +33,7 @@ ENGINEER_PAGES = [
     st.Page("app_pages/breakdown.py", title="Breakdown", icon=":material/stacked_bar_chart:"),
     st.Page("app_pages/dependencies.py", title="Dependencies", icon=":material/inventory_2:"),
     COMPARE,
+    st.Page("app_pages/diff.py", title="Diff", icon=":material/compare:"),
     st.Page("app_pages/report.py", title="Report", icon=":material/description:"),
 ]
 STAKEHOLDER_PAGES = [OVERVIEW, COMPARE]

@@ -10,6 +10,8 @@ from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.analysis.model import SCHEMA_VERSION
 from workbench.compare import charts
 from workbench.engine.images import short_id
+from workbench.errors import WorkbenchError
+from workbench.findings import image_findings
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 from workbench.variants import variant_order
@@ -96,7 +98,53 @@ right.dataframe(
     hide_index=True,
     width="stretch",
 )
-right.caption("Other/Overhead folds build caches, other files and shadowed bytes together.")
+right.caption(
+    "Other/Overhead folds build caches, build tools, installer inputs, other files and "
+    "shadowed bytes together."
+)
+
+st.subheader("Findings")
+try:
+    found = image_findings(image_id, store=store, analyze=False)
+except WorkbenchError as exc:
+    found = None
+    st.warning(f"No findings: {exc}")
+if found is not None and not found.findings:
+    st.success("Nothing to name: no cache, build tool, installer input or hidden copy found.")
+elif found is not None:
+    fixable = sum(f.bytes for f in found.findings if f.fix)
+    st.caption(
+        f"Every waste the rules name, largest first: {human_bytes(fixable)} of it has a fix "
+        "(Optimize on the Variants page builds each fix and keeps those that still work)."
+        + (
+            ""
+            if found.dockerfile
+            else " No Dockerfile is recorded for this image: layers, not lines, are named."
+        )
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Size": human_bytes(f.bytes),
+                    "Finding": f.title,
+                    "Line": f.line,
+                    "Instruction": f.instruction,
+                    "Hidden by line": f.hidden_by_line,
+                    "Fix": f.fix or ("none: a trade-off" if f.trade_off else "none"),
+                    "Certainty": f.certainty if not f.reason else f"{f.certainty}: {f.reason}",
+                    "Why it matters": f.why,
+                    "Detail": f.detail,
+                    "Rule": f.rule,
+                    "Bytes": f.bytes,
+                }
+                for f in found.findings
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="breakdown_findings",
+    )
 
 st.subheader("Layers")
 st.caption("Same as `docker history IMAGE`, split by component. Hover a bar for its instruction.")

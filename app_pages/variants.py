@@ -6,6 +6,10 @@ import streamlit as st
 
 from ui.state import drop_choice, project_dependencies, project_variants, require_project
 from workbench import variants
+from workbench.findings.ladder import ladder_table
+from workbench.findings.optimize import cancel_optimize, latest_optimization, start_optimize
+from workbench.store import Store
+from workbench.units import human_bytes
 
 st.title("Variants")
 st.caption(
@@ -56,6 +60,71 @@ else:
                 file_name=path.rsplit("/", 1)[-1],
                 key=f"variants_download_{name}_{path}",
             )
+
+st.subheader("Optimize")
+st.caption(
+    "Builds each fix the image's findings name on top of the fixes kept before it, "
+    "smoke-tests it, and keeps it only when the image still works and is smaller; then "
+    "builds the kept fixes together as the optimized variant. Your files are never changed."
+)
+run, result = latest_optimization(project)
+running = run is not None and not run.finished
+start, cancel = st.columns([1, 5])
+if start.button("Optimize", type="primary", key="variants_optimize", disabled=running):
+    start_optimize(project)
+    st.rerun()
+if running and cancel.button("Cancel", key="variants_optimize_cancel"):
+    cancel_optimize(run.id)
+
+
+@st.fragment(run_every=1.0)
+def _optimize_progress() -> None:
+    current, _ = latest_optimization(project)
+    if current is None or current.finished:
+        if st.session_state.pop("variants_optimizing", False):
+            st.rerun(scope="app")
+        return
+    st.session_state["variants_optimizing"] = True
+    steps = current.steps_total or "?"
+    with st.status(f"Step {current.step} of {steps}: {current.current}", state="running"):
+        build = Store().build(current.build_id) if current.build_id else None
+        st.code(build.log_tail(15) if build and build.log else "(waiting for the build)")
+
+
+_optimize_progress()
+if run is not None and run.finished and run.status != "succeeded":
+    st.error(f"The last optimize run {run.status}: {run.error}")
+if result is not None:
+    cols = st.columns(3)
+    cols[0].metric("Baseline", human_bytes(result.baseline.size_bytes or 0))
+    if result.optimized is not None and result.optimized.size_bytes is not None:
+        cols[1].metric("Optimized", human_bytes(result.optimized.size_bytes))
+        cols[2].metric(
+            "Saved",
+            human_bytes(result.saved_bytes or 0),
+            help="Measured: the engine's sizes. The steps' savings add up to it, to the byte."
+            if result.adds_up
+            else "The steps' savings do not add up to it: see the notes.",
+        )
+    st.dataframe(
+        ladder_table(result), hide_index=True, width="stretch", key="variants_optimize_ladder"
+    )
+    for note in result.notes:
+        st.caption(note)
+    for step in result.steps:
+        if step.status == "dropped" and step.smoke_log:
+            with st.expander(f"{step.fix} dropped: {step.reason}"):
+                st.code(step.smoke_log)
+    if result.diff:
+        final_tab, diff_tab = st.tabs(["Optimized Dockerfile", "Diff against yours"])
+        final_tab.code(result.dockerfile, language="dockerfile", line_numbers=True)
+        diff_tab.code(result.diff, language="diff")
+        st.download_button(
+            "Download the diff",
+            result.diff,
+            file_name=f"{project.name}-optimized.diff",
+            key="variants_optimize_diff",
+        )
 
 st.subheader("Custom Dockerfile")
 saved = variants.load_custom_dockerfile(project.path)

@@ -79,3 +79,19 @@ class SmokeError(WorkbenchError):
 
 class ManifestError(AuditError):
     """A dependency manifest cannot be read: a missing include, a line pip would refuse."""
+
+
+class DiffError(WorkbenchError):
+    """Two images cannot be compared: one cannot be found, or its figures cannot be had."""
+
+
+class FindingsError(WorkbenchError):
+    """An image's findings cannot be had: no such image, or no analysis of it."""
+
+
+class OptimizeError(WorkbenchError):
+    """An optimize run cannot start or go on: no baseline, the engine refused a build."""
+
+
+class OptimizeCancelled(OptimizeError):
+    """An optimize run was cancelled; what it had measured so far is kept."""

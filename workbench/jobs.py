@@ -1,16 +1,17 @@
 """The one background-work mechanism: lanes of jobs owned by the process.
 
-Builds, analyses, registry pushes, rebuild-cost probes, audits and smoke tests all run
-here.  A page (or a command) asks for a job and returns at once; each lane's worker
-thread (owned by the process, not by a page run) does its jobs one at a time, and the
-work keeps its results in the store, so a rerun or a second tab sees the same job and,
-when it ends, the stored result.  Asking for a job whose subject already has one queued
-or running gives that job back.
+Builds, analyses, registry pushes, rebuild-cost probes, audits, smoke tests and
+optimize runs all run here.  A page (or a command) asks for a job and returns at once;
+each lane's worker thread (owned by the process, not by a page run) does its jobs one
+at a time, and the work keeps its results in the store, so a rerun or a second tab sees
+the same job and, when it ends, the stored result.  Asking for a job whose subject
+already has one queued or running gives that job back.
 
 Lanes keep slow work from holding up quick work: analyses and pushes share one, while
-builds, rebuild probes (which wait for builds, then build for minutes), audits and smoke
-tests each have their own.  What a job does is a function the stage that owns it passes
-in (:func:`workbench.analysis.stored.start_analysis`, ...); this module knows nothing of
+builds, rebuild probes (which wait for builds, then build for minutes), audits, smoke
+tests and optimize runs (which queue builds and wait for them) each have their own.
+What a job does is a function the stage that owns it passes in
+(:func:`workbench.analysis.stored.start_analysis`, ...); this module knows nothing of
 images or builds.
 """
 
@@ -32,6 +33,7 @@ PUSH = "push"
 REBUILD = "rebuild-cost"
 AUDIT = "audit"
 SMOKE = "smoke"
+OPTIMIZE = "optimize"
 LANES: dict[str, str] = {
     BUILD: "builds",
     ANALYSIS: "images",
@@ -39,6 +41,7 @@ LANES: dict[str, str] = {
     REBUILD: "probes",
     AUDIT: "audits",
     SMOKE: "smoke",
+    OPTIMIZE: "optimize",
 }
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 

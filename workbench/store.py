@@ -124,6 +124,38 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audits_by_project ON audits (project_key, id);
     """,
+    # 6: per image, every file with its component and bytes (what a diff's file changes read)
+    """
+    CREATE TABLE file_tables (
+        image_id TEXT NOT NULL,
+        options TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        result BLOB NOT NULL,
+        PRIMARY KEY (image_id, options)
+    );
+    """,
+    # 7: optimize runs: their progress (step N of M, the current build) and their result
+    """
+    CREATE TABLE optimize_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_key TEXT NOT NULL,
+        project_path TEXT NOT NULL,
+        status TEXT NOT NULL,
+        step INTEGER NOT NULL DEFAULT 0,
+        steps_total INTEGER NOT NULL DEFAULT 0,
+        current TEXT NOT NULL DEFAULT '',
+        build_id INTEGER,
+        result TEXT,
+        error TEXT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        requested_at REAL NOT NULL,
+        started_at REAL,
+        ended_at REAL,
+        owner_pid INTEGER,
+        owner_host TEXT
+    );
+    CREATE INDEX optimize_runs_by_project ON optimize_runs (project_key, id);
+    """,
 ]
 
 
@@ -416,6 +448,21 @@ class Store:
             ).fetchone()
         return json.loads(row["result"]) if row else None
 
+    def analysed_sizes(self, image_ids: list[str], schema: int | None = None) -> dict[str, int]:
+        """Per image that has an analysis (of that result schema), its size in bytes."""
+        if not image_ids:
+            return {}
+        marks = ", ".join("?" for _ in image_ids)
+        with self.connect() as db:
+            rows = db.execute(
+                "SELECT image_id, json_extract(result, '$.size_bytes') AS size FROM analyses "
+                f"WHERE image_id IN ({marks}) "
+                "AND (? IS NULL OR json_extract(result, '$.schema') = ?) "
+                "ORDER BY created_at",
+                [*image_ids, schema, schema],
+            ).fetchall()
+        return {row["image_id"]: int(row["size"]) for row in rows if row["size"] is not None}
+
     def save_layer_result(self, diff_id: str, kind: str, result: dict[str, Any]) -> None:
         with self.connect() as db:
             db.execute(
@@ -431,6 +478,24 @@ class Store:
                 (diff_id, kind),
             ).fetchone()
         return json.loads(row["result"]) if row else None
+
+    def save_file_table(self, image_id: str, options: str, result: bytes) -> None:
+        """Keep an image's file table (compressed JSON, see
+        :mod:`workbench.compare.file_lists`), replacing one with the same options."""
+        with self.connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO file_tables (image_id, options, created_at, result) "
+                "VALUES (?, ?, ?, ?)",
+                (image_id, options, time.time(), result),
+            )
+
+    def file_table(self, image_id: str, options: str) -> bytes | None:
+        with self.connect() as db:
+            row = db.execute(
+                "SELECT result FROM file_tables WHERE image_id = ? AND options = ?",
+                (image_id, options),
+            ).fetchone()
+        return bytes(row["result"]) if row else None
 
     # rebuild costs ------------------------------------------------------------
 

@@ -6,6 +6,8 @@ The stable API:
   return an :class:`ImageAnalysis`;
 * :meth:`ImageAnalysis.to_dict` / :meth:`ImageAnalysis.from_dict` give its JSON shape;
 * :data:`COMPONENTS`, :data:`COMPONENT_LABELS` and :data:`PLAN_ROWS` name what it reports;
+* :class:`LayerGroup` and :class:`Shadow` are what the findings read: bytes per rule id
+  and tag per layer, and the bytes each layer hid of the layers below;
 * :func:`load_rules` reads a component rules file (the shipped one when no path is given).
 """
 
@@ -28,7 +30,9 @@ from workbench.analysis.model import (
     Compressed,
     ImageAnalysis,
     LayerAnalysis,
+    LayerGroup,
     PathSize,
+    Shadow,
 )
 from workbench.analysis.packages import DebianPackage, PythonPackage
 
@@ -41,9 +45,11 @@ __all__ = [
     "DebianPackage",
     "ImageAnalysis",
     "LayerAnalysis",
+    "LayerGroup",
     "PathSize",
     "PythonPackage",
     "RuleSet",
+    "Shadow",
     "analyze_archive",
     "analyze_image",
     "analyze_stream",

@@ -23,6 +23,8 @@ PYTHON_RUNTIME = "python_runtime"
 SYSTEM_LIBRARIES = "system_libraries"
 APPLICATION_CODE = "application_code"
 BUILD_CACHES = "build_caches"
+BUILD_TOOLS = "build_tools"
+INSTALLER_INPUTS = "installer_inputs"
 OTHER = "other"
 SHADOWED = "shadowed"
 
@@ -32,6 +34,8 @@ COMPONENTS: tuple[str, ...] = (
     SYSTEM_LIBRARIES,
     APPLICATION_CODE,
     BUILD_CACHES,
+    BUILD_TOOLS,
+    INSTALLER_INPUTS,
     OTHER,
     SHADOWED,
 )
@@ -45,6 +49,8 @@ COMPONENT_LABELS: Mapping[str, str] = {
     SYSTEM_LIBRARIES: "System libraries",
     APPLICATION_CODE: "Application code",
     BUILD_CACHES: "Build caches",
+    BUILD_TOOLS: "Build tools",
+    INSTALLER_INPUTS: "Installer inputs",
     OTHER: "Other",
     SHADOWED: "Shadowed by later layers",
 }
@@ -55,13 +61,15 @@ PLAN_ROWS: Mapping[str, tuple[str, ...]] = {
     "Python Runtime (/usr/)": (PYTHON_RUNTIME,),
     "System Libraries": (SYSTEM_LIBRARIES,),
     "Application Code": (APPLICATION_CODE,),
-    "Other/Overhead": (BUILD_CACHES, OTHER, SHADOWED),
+    "Other/Overhead": (BUILD_CACHES, BUILD_TOOLS, INSTALLER_INPUTS, OTHER, SHADOWED),
 }
 """The plan's five-row table, and the components each row folds together."""
 
 UNDER_ROOTS = ("virtualenvs", "app")
 OWNERS = ("dpkg",)
 DEFAULT_RULES_PATH = "rules.toml"
+_RULE_KEYS = frozenset({"id", "name", "component", "globs", "under", "owner", "packages"})
+_TAG_KEYS = frozenset({"id", "name", "globs", "under", "owner", "packages"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,10 @@ class Rule:
         globs: absolute path patterns; any may match (empty: no condition).
         under: named roots the path must lie under (empty: no condition).
         owner: ``"dpkg"`` to require a Debian package to list the path.
+        id: a short name the analysis keeps the rule's bytes under, per layer (the
+            findings read them); ``""`` keeps none.
+        packages: names (globs) of the Debian packages that must own the path; implies
+            ``owner = "dpkg"``.
     """
 
     name: str
@@ -81,14 +93,40 @@ class Rule:
     globs: tuple[str, ...] = ()
     under: tuple[str, ...] = ()
     owner: str = ""
+    id: str = ""
+    packages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A group of paths the analysis keeps bytes of, per layer, whatever their component.
+
+    A path can carry several tags; the conditions are those of a :class:`Rule`.
+
+    Attributes:
+        id: the name the bytes are kept under (``"bytecode"``).
+        name: what the tag is about, for people.
+        globs: absolute path patterns; any may match (empty: no condition).
+        under: named roots the path must lie under (empty: no condition).
+        owner: ``"dpkg"`` to require a Debian package to list the path.
+        packages: names (globs) of the Debian packages that must own the path.
+    """
+
+    id: str
+    name: str
+    globs: tuple[str, ...] = ()
+    under: tuple[str, ...] = ()
+    owner: str = ""
+    packages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """An ordered list of rules and where it came from."""
+    """An ordered list of rules, the tags, and where they came from."""
 
     rules: tuple[Rule, ...]
     source: str = ""
+    tags: tuple[Tag, ...] = ()
 
 
 def glob_to_regex(pattern: str) -> str:
@@ -146,8 +184,58 @@ def _as_tuple(value: object, what: str, where: str) -> tuple[str, ...]:
     raise AnalysisError(f"{where}: `{what}` must be a string or a list of strings")
 
 
+def _conditions(item: dict, label: str) -> dict[str, Any]:
+    """The matching conditions of a rule or tag table, checked.
+
+    Raises:
+        AnalysisError: a condition is malformed, or none is stated.
+    """
+    globs = _as_tuple(item.get("globs"), "globs", label)
+    under = _as_tuple(item.get("under"), "under", label)
+    packages = _as_tuple(item.get("packages"), "packages", label)
+    bad = [u for u in under if u not in UNDER_ROOTS]
+    if bad:
+        raise AnalysisError(f"{label}: under must name {' or '.join(UNDER_ROOTS)}")
+    owner = item.get("owner", "")
+    if owner and owner not in OWNERS:
+        raise AnalysisError(f"{label}: owner must be {' or '.join(OWNERS)}")
+    if packages:
+        owner = "dpkg"
+    if not (globs or under or owner):
+        raise AnalysisError(f"{label} states no condition (globs, under, owner or packages)")
+    return {"globs": globs, "under": under, "owner": owner, "packages": packages}
+
+
+def _parse_rule(item: object, label: str, number: int) -> Rule:
+    if not isinstance(item, dict):
+        raise AnalysisError(f"{label} is not a table")
+    unknown = set(item) - _RULE_KEYS
+    if unknown:
+        raise AnalysisError(f"{label} has unknown keys: {', '.join(sorted(unknown))}")
+    component = item.get("component")
+    if component not in RULE_COMPONENTS:
+        raise AnalysisError(
+            f"{label}: component must be one of {', '.join(RULE_COMPONENTS)}, not {component!r}"
+        )
+    conditions = _conditions(item, label)
+    name = str(item.get("name") or f"rule {number}")
+    return Rule(name, component, id=str(item.get("id") or ""), **conditions)
+
+
+def _parse_tag(item: object, label: str) -> Tag:
+    if not isinstance(item, dict):
+        raise AnalysisError(f"{label} is not a table")
+    unknown = set(item) - _TAG_KEYS
+    if unknown:
+        raise AnalysisError(f"{label} has unknown keys: {', '.join(sorted(unknown))}")
+    tag_id = item.get("id")
+    if not isinstance(tag_id, str) or not tag_id:
+        raise AnalysisError(f"{label} needs an id (the name its bytes are kept under)")
+    return Tag(tag_id, str(item.get("name") or tag_id), **_conditions(item, label))
+
+
 def parse_rules(text: str, source: str = "") -> RuleSet:
-    """Parse rules from TOML text.
+    """Parse rules (``[[rule]]``) and tags (``[[tag]]``) from TOML text.
 
     Raises:
         AnalysisError: when the text is not TOML or a rule is malformed; the message
@@ -161,32 +249,17 @@ def parse_rules(text: str, source: str = "") -> RuleSet:
     raw = data.get("rule")
     if not isinstance(raw, list) or not raw:
         raise AnalysisError(f"{where} has no [[rule]] tables; see the shipped rules.toml")
-    rules = []
-    for number, item in enumerate(raw, start=1):
-        label = f"{where}, rule {number}"
-        if not isinstance(item, dict):
-            raise AnalysisError(f"{label} is not a table")
-        unknown = set(item) - {"name", "component", "globs", "under", "owner"}
-        if unknown:
-            raise AnalysisError(f"{label} has unknown keys: {', '.join(sorted(unknown))}")
-        component = item.get("component")
-        if component not in RULE_COMPONENTS:
-            raise AnalysisError(
-                f"{label}: component must be one of {', '.join(RULE_COMPONENTS)}, not {component!r}"
-            )
-        globs = _as_tuple(item.get("globs"), "globs", label)
-        under = _as_tuple(item.get("under"), "under", label)
-        bad = [u for u in under if u not in UNDER_ROOTS]
-        if bad:
-            raise AnalysisError(f"{label}: under must name {' or '.join(UNDER_ROOTS)}")
-        owner = item.get("owner", "")
-        if owner and owner not in OWNERS:
-            raise AnalysisError(f"{label}: owner must be {' or '.join(OWNERS)}")
-        if not (globs or under or owner):
-            raise AnalysisError(f"{label} states no condition (globs, under or owner)")
-        name = str(item.get("name") or f"rule {number}")
-        rules.append(Rule(name, component, globs, under, owner))
-    return RuleSet(tuple(rules), source)
+    rules = tuple(
+        _parse_rule(item, f"{where}, rule {number}", number)
+        for number, item in enumerate(raw, start=1)
+    )
+    raw_tags = data.get("tag") or []
+    if not isinstance(raw_tags, list):
+        raise AnalysisError(f"{where}: `tag` must be [[tag]] tables")
+    tags = tuple(
+        _parse_tag(item, f"{where}, tag {number}") for number, item in enumerate(raw_tags, start=1)
+    )
+    return RuleSet(rules, source, tags)
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
@@ -212,14 +285,44 @@ def _roots_regex(roots: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("(?:" + "|".join(re.escape(r) for r in cleaned) + ")(?:/|$)")
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule or tag, compiled: what :meth:`Classifier.component` tries in order."""
+
+    component: str
+    id: str
+    anchored: Any
+    anywhere: Any
+    under: tuple[re.Pattern[str], ...]
+    owner: bool
+    packages: Any
+
+    def matches(self, path: str, owners: Mapping[str, str] | Collection[str]) -> bool:
+        if self.under and not any(u.match(path) for u in self.under):
+            return False
+        if self.owner:
+            if path not in owners:
+                return False
+            if self.packages is not None:
+                name = owners.get(path) if isinstance(owners, Mapping) else None
+                if name is None or self.packages(name) is None:
+                    return False
+        if self.anchored is None and self.anywhere is None:
+            return True
+        if self.anchored is not None and self.anchored(path) is not None:
+            return True
+        return self.anywhere is not None and self.anywhere(path) is not None
+
+
 class Classifier:
     """Give each absolute path its component, per a rule set and what the image holds.
 
     Args:
-        rules: the rule set (first match wins).
+        rules: the rule set (first match wins) and its tags.
         app_paths: absolute path prefixes of the application code.
         virtualenvs: absolute paths of folders holding a ``pyvenv.cfg``.
-        dpkg_files: absolute paths listed by installed Debian packages.
+        dpkg_files: absolute paths listed by installed Debian packages; a mapping to
+            the owning package's name lets ``packages`` conditions match.
     """
 
     def __init__(
@@ -228,40 +331,69 @@ class Classifier:
         *,
         app_paths: Iterable[str] = (),
         virtualenvs: Iterable[str] = (),
-        dpkg_files: Collection[str] = frozenset(),
+        dpkg_files: Collection[str] | Mapping[str, str] = frozenset(),
     ) -> None:
-        roots = {"app": _roots_regex(app_paths), "virtualenvs": _roots_regex(virtualenvs)}
+        self._roots = {"app": _roots_regex(app_paths), "virtualenvs": _roots_regex(virtualenvs)}
         self._dpkg = dpkg_files
-        self._compiled: list[tuple[str, Any, Any, list[re.Pattern[str]], bool]] = []
-        for rule in rules.rules:
-            under = [roots[u] for u in rule.under]
-            if rule.under and not any(under):
-                continue  # no such roots in this image: the rule cannot match
-            anchored, anywhere = _split_globs(rule.globs)
-            self._compiled.append(
-                (
-                    rule.component,
-                    anchored,
-                    anywhere,
-                    [u for u in under if u is not None],
-                    bool(rule.owner),
-                )
-            )
+        self._compiled = [
+            c for r in rules.rules if (c := self._compile(r, r.component, r.id)) is not None
+        ]
+        self._tags = [c for t in rules.tags if (c := self._compile(t, "", t.id)) is not None]
+        self._any_tag = _any_of([t.globs for t in rules.tags])
+
+    def _compile(self, rule: Rule | Tag, component: str, rule_id: str) -> _Compiled | None:
+        under = [self._roots[u] for u in rule.under]
+        if rule.under and not any(under):
+            return None  # no such roots in this image: the rule cannot match
+        anchored, anywhere = _split_globs(rule.globs)
+        packages = (
+            re.compile("(?:" + "|".join(glob_to_regex("/" + p)[1:] for p in rule.packages) + ")")
+            if rule.packages
+            else None
+        )
+        return _Compiled(
+            component,
+            rule_id,
+            anchored,
+            anywhere,
+            tuple(u for u in under if u is not None),
+            bool(rule.owner),
+            packages.fullmatch if packages is not None else None,
+        )
 
     def component(self, path: str) -> str:
         """Return the component of an absolute path (``"/usr/lib/libc.so.6"``)."""
-        for component, anchored, anywhere, under, owner in self._compiled:
-            if under and not any(u.match(path) for u in under):
-                continue
-            if owner and path not in self._dpkg:
-                continue
-            if anchored is None and anywhere is None:
-                return component
-            if anchored is not None and anchored(path) is not None:
-                return component
-            if anywhere is not None and anywhere(path) is not None:
-                return component
-        return OTHER
+        return self.classify(path)[0]
+
+    def classify(self, path: str) -> tuple[str, str]:
+        """Return the component of an absolute path and the id of the rule that gave it
+        (``""`` when the rule has none, or none matched)."""
+        owners = self._dpkg
+        for rule in self._compiled:
+            if rule.matches(path, owners):
+                return rule.component, rule.id
+        return OTHER, ""
+
+    def tags(self, path: str) -> tuple[str, ...]:
+        """Return the ids of the tags an absolute path carries (often none)."""
+        if not self._tags or (self._any_tag is not None and self._any_tag(path) is None):
+            return ()
+        return tuple(tag.id for tag in self._tags if tag.matches(path, self._dpkg))
+
+
+def _any_of(glob_lists: Iterable[tuple[str, ...]]) -> Any:
+    """A quick search that every path some glob list may match passes (``None``: any
+    path may pass, as a list without globs matches on its other conditions)."""
+    tails = []
+    for globs in glob_lists:
+        if not globs:
+            return None
+        for glob in globs:
+            glob = glob if glob.startswith("/") else "/**/" + glob
+            tails.append(glob_to_regex(glob[3:]) if glob.startswith("/**/") else None)
+            if tails[-1] is None:
+                return None
+    return re.compile("(?:" + "|".join(tails) + r")\Z").search if tails else None
 
 
 def _split_globs(globs: Iterable[str]) -> tuple[Any, Any]:

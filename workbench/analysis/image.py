@@ -28,6 +28,7 @@ from workbench.analysis.classify import (
     load_rules,
 )
 from workbench.analysis.efficiency import efficiency
+from workbench.analysis.groups import GroupTally, shadows
 from workbench.analysis.layer_cache import EstimateCache
 from workbench.analysis.merge import LayerStats, MergeResult, merge_layers
 from workbench.analysis.model import (
@@ -41,7 +42,7 @@ from workbench.analysis.overlay import overlay_archive
 from workbench.analysis.packages import (
     FinalView,
     capture_limit,
-    debian_packages,
+    debian_owners,
     python_packages,
     virtualenvs,
 )
@@ -170,6 +171,7 @@ class _Counted:
     weights: list[int]
     totals: dict[str, int]
     per_layer: list[dict[str, int]]
+    tally: GroupTally
     uncounted_visible: int = 0
 
 
@@ -181,17 +183,29 @@ def _engine_bytes(engine_layer_bytes: Sequence[int] | None, count: int) -> list[
 
 def _count(merged: MergeResult, classifier: Classifier, counted: Sequence[bool]) -> _Counted:
     """Classify every group and count its bytes as the engine does (a symlink in a layer
-    whose engine size leaves symlinks out counts 0, and is remembered if visible)."""
-    result = _Counted([], [], dict.fromkeys(COMPONENTS, 0), [])
+    whose engine size leaves symlinks out counts 0, and is remembered if visible).
+
+    Each group's bytes also go to its rule's id and its tags, per layer; a shadowed
+    group is named by the rule and tags its own path would have.
+    """
+    result = _Counted([], [], dict.fromkeys(COMPONENTS, 0), [], GroupTally())
     result.per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in merged.layers]
-    classify = classifier.component
+    classify, tags, add = classifier.classify, classifier.tags, result.tally.add
     for group, path in zip(merged.groups, merged.visible_path, strict=True):
-        component = SHADOWED if path is None else classify("/" + path)
+        absolute = "/" + (path if path is not None else group.path)
+        component, rule_id = classify(absolute)
+        if path is None:
+            component = SHADOWED
         weight = group.bytes
         if group.kind is _SYMLINK and not counted[group.layer]:
             weight = 0
             if path is not None:
                 result.uncounted_visible += group.bytes
+        names = tags(absolute)
+        if rule_id:
+            names = (rule_id, *names)
+        if names:
+            add(names, group.layer, absolute, weight, path is not None)
         result.component_of.append(component)
         result.weights.append(weight)
         result.totals[component] += weight
@@ -283,7 +297,7 @@ def analyze_archive(
     merged = merge_layers([layer.entries for layer in archive.layers])
     view = FinalView(merged, archive.layers)
     venvs = virtualenvs(merged.final)
-    debs, dpkg_files = debian_packages(view)
+    debs, dpkg_files = debian_owners(view)
     prefixes = _app_prefixes(app_paths, workdir)
     classifier = Classifier(rule_set, app_paths=prefixes, virtualenvs=venvs, dpkg_files=dpkg_files)
     engine_bytes = _engine_bytes(engine_layer_bytes, len(archive.layers))
@@ -319,6 +333,11 @@ def analyze_archive(
         virtualenvs=venvs,
         layout=archive.layout,
         rules=rule_set.source,
+        groups=figures.tally.groups(),
+        shadows=shadows(merged, figures.weights),
+        command=tuple(image_config.get("Entrypoint") or ()) + tuple(image_config.get("Cmd") or ()),
+        user=image_config.get("User") or "",
+        labels=dict(image_config.get("Labels") or {}),
     )
 
 
@@ -548,4 +567,5 @@ def analyze_image(
         tags=tuple(inspect.get("RepoTags") or ()) or result.tags,
         engine_size_bytes=inspect.get("Size"),
         stand_in_base=labels.get(STAND_IN_REPLACES) or result.stand_in_base,
+        labels=dict(labels) or result.labels,
     )

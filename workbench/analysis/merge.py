@@ -14,13 +14,15 @@ Bytes are counted per *group*: a regular file together with the hardlinks to it 
 the same layer (one inode, counted once, as the engine's ``Size`` does), or one
 symlink (its target's length).  A group stays visible while any of its paths
 survives; a group none of whose paths survives is *shadowed*: in the image, but
-invisible in a container.
+invisible in a container.  For each shadowed group the merge tells which layer hid it,
+and how: :data:`DELETED` (a whiteout, an opaque folder, something else put on a parent
+path) or :data:`REPLACED` (another entry at its path, the replacing group named).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.analysis.reader import Entry, EntryKind
 
@@ -28,6 +30,8 @@ _WHITEOUT = EntryKind.WHITEOUT
 _OPAQUE = EntryKind.OPAQUE
 _DIR = EntryKind.DIR
 _HARDLINK = EntryKind.HARDLINK
+DELETED = "deleted"
+REPLACED = "replaced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +83,16 @@ class MergeResult:
         visible_path: per group, the path under which it is seen (its first path if
             that survives, else its first surviving path), or ``None`` if shadowed.
         layers: per-layer statistics, lowest first.
+        hidden_by: per shadowed group (by index), who hid it last: ``(layer, how,
+            replacing group)``, ``how`` being :data:`DELETED` or :data:`REPLACED` (the
+            replacing group is ``-1`` for a deletion).
     """
 
     groups: tuple[Group, ...]
     final: Mapping[str, int]
     visible_path: tuple[str | None, ...]
     layers: tuple[LayerStats, ...]
+    hidden_by: Mapping[int, tuple[int, str, int]] = field(default_factory=dict)
 
     @property
     def size_bytes(self) -> int:
@@ -115,14 +123,17 @@ class _Node:
         self.children: dict[str, _Node] | None = children
 
 
-def _count_files(node: _Node) -> int:
+def _drop(node: _Node, hidden: dict[int, tuple[int, str, int]], layer: int) -> int:
+    """Count the non-directories at and under ``node``, noting each as deleted by ``layer``."""
     if node.children is None:
+        hidden[node.group] = (layer, DELETED, -1)
         return 1
     count = 0
     stack = [node]
     while stack:
         for child in stack.pop().children.values():  # type: ignore[union-attr]
             if child.children is None:
+                hidden[child.group] = (layer, DELETED, -1)
                 count += 1
             else:
                 stack.append(child)
@@ -141,10 +152,17 @@ def _lookup(root: _Node, path: str) -> _Node | None:
 class _LayerMerge:
     """Apply one layer to the tree, counting what it does."""
 
-    def __init__(self, root: _Node, index: int, groups: list[Group]) -> None:
+    def __init__(
+        self,
+        root: _Node,
+        index: int,
+        groups: list[Group],
+        hidden: dict[int, tuple[int, str, int]],
+    ) -> None:
         self.root = root
         self.index = index
         self.groups = groups
+        self.hidden = hidden
         self.bytes = 0
         self.symlink_bytes = 0
         self.added = 0
@@ -162,11 +180,13 @@ class _LayerMerge:
                 if parent is not None and parent.children is not None:
                     node = parent.children.pop(name, None)
                     if node is not None:
-                        self.deleted += _count_files(node)
+                        self.deleted += _drop(node, self.hidden, self.index)
             elif kind is _OPAQUE:
                 node = _lookup(self.root, entry.path)
                 if node is not None and node.children:
-                    self.deleted += sum(_count_files(c) for c in node.children.values())
+                    self.deleted += sum(
+                        _drop(c, self.hidden, self.index) for c in node.children.values()
+                    )
                     node.children = {}
 
     def _directory(self, path: str) -> _Node:
@@ -185,6 +205,8 @@ class _LayerMerge:
             if child is None or child.children is None:
                 if child is not None and child.layer != self.index:
                     self.deleted += 1  # a lower non-directory where this layer has a directory
+                if child is not None:
+                    self.hidden[child.group] = (self.index, DELETED, -1)
                 child = _Node(self.index, children={})
                 children[name] = child
             self._dirs[path] = child
@@ -210,6 +232,8 @@ class _LayerMerge:
                     continue
                 if existing is not None and existing.layer != index:
                     self.deleted += 1
+                if existing is not None:
+                    self.hidden[existing.group] = (index, DELETED, -1)
                 children[name] = node = _Node(index, children={})
                 self._dirs[path] = node
                 continue
@@ -230,8 +254,12 @@ class _LayerMerge:
             elif existing.layer != index or existing.children is not None:
                 self.changed += 1
                 if existing.children is not None:
-                    self.deleted += _count_files(existing)
+                    self.deleted += _drop(existing, self.hidden, index)
                     self._dirs = {"": self.root}  # cached directories may be gone
+                else:
+                    self.hidden[existing.group] = (index, REPLACED, group)
+            else:
+                self.hidden[existing.group] = (index, REPLACED, group)
             children[name] = _Node(index, group)
 
     def stats(self) -> LayerStats:
@@ -263,8 +291,9 @@ def merge_layers(layers: Sequence[Sequence[Entry]]) -> MergeResult:
     root = _Node(-1, children={})
     groups: list[Group] = []
     stats: list[LayerStats] = []
+    hidden: dict[int, tuple[int, str, int]] = {}
     for index, entries in enumerate(layers):
-        step = _LayerMerge(root, index, groups)
+        step = _LayerMerge(root, index, groups, hidden)
         step.apply_markers(entries)
         step.apply_entries(entries)
         stats.append(step.stats())
@@ -285,4 +314,5 @@ def merge_layers(layers: Sequence[Sequence[Entry]]) -> MergeResult:
         final=final,
         visible_path=tuple(visible),
         layers=tuple(stats),
+        hidden_by={g: hidden[g] for g, path in enumerate(visible) if path is None and g in hidden},
     )

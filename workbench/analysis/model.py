@@ -12,7 +12,7 @@ from typing import Any
 
 from workbench.analysis.packages import DebianPackage, PythonPackage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 COMPRESSION_METHOD = "zlib level 5 per layer tar (Python); an estimate of a registry's gzip"
 
 
@@ -74,6 +74,59 @@ class ComponentDetail:
 
 
 @dataclass(frozen=True)
+class LayerGroup:
+    """The bytes one layer put under one group of paths: a rule's id or a tag's.
+
+    Attributes:
+        group: the rule's or tag's id (``"uv-cache"``, ``"bytecode"``...).
+        layer: the layer's index.
+        bytes: what of it a container sees.
+        files: how many visible files (groups of hardlinks) that is.
+        shadowed_bytes: what of it later layers deleted or overwrote.
+        shadowed_files: how many files that is.
+        largest: its largest files, visible or shadowed (``layer`` set when shadowed).
+    """
+
+    group: str
+    layer: int
+    bytes: int
+    files: int
+    shadowed_bytes: int = 0
+    shadowed_files: int = 0
+    largest: tuple[PathSize, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """Bytes of one layer that one later layer hid.
+
+    Attributes:
+        layer: the layer that holds the bytes.
+        by_layer: the layer that hid them.
+        how: ``"deleted"`` (a whiteout, an opaque folder, a parent path replaced) or
+            ``"replaced"`` (another entry at the same path).
+        bytes: how many bytes.
+        files: how many files.
+        same_size_bytes: of replaced bytes outside the system's state, those whose
+            replacement has the same size: the same file again (a ``chown -R``, a
+            ``chmod -R``, a ``touch``).
+        state_bytes: the part that is the system's own state, which any package
+            install or user change rewrites (``/var/lib/dpkg``, ``/var/cache/debconf``,
+            ``/var/log``, ``/etc``).
+        largest: the largest of those files (``layer`` set: the layer holding them).
+    """
+
+    layer: int
+    by_layer: int
+    how: str
+    bytes: int
+    files: int
+    same_size_bytes: int = 0
+    state_bytes: int = 0
+    largest: tuple[PathSize, ...] = ()
+
+
+@dataclass(frozen=True)
 class Compressed:
     """Compressed-size estimates (see :mod:`workbench.analysis.compress`).
 
@@ -117,6 +170,11 @@ class ImageAnalysis:
         virtualenvs: folders holding a ``pyvenv.cfg``.
         layout: ``"docker-archive"`` or ``"oci"``: how the engine exported it.
         rules: where the component rules came from.
+        groups: per rule id and tag, per layer, the bytes there (what the findings read).
+        shadows: per pair of layers, the bytes the upper one hid.
+        command: the image's ENTRYPOINT followed by its CMD.
+        user: the image's USER (``""`` for root).
+        labels: the image's labels (the workbench's name its project and variant).
     """
 
     image_id: str
@@ -140,6 +198,15 @@ class ImageAnalysis:
     virtualenvs: tuple[str, ...] = ()
     layout: str = ""
     rules: str = ""
+    groups: tuple[LayerGroup, ...] = ()
+    shadows: tuple[Shadow, ...] = ()
+    command: tuple[str, ...] = ()
+    user: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def group_bytes(self, group: str) -> list[LayerGroup]:
+        """The layers' bytes under one rule id or tag, lowest layer first."""
+        return [g for g in self.groups if g.group == group]
 
     @property
     def shadowed_bytes(self) -> int:
@@ -216,6 +283,15 @@ class ImageAnalysis:
             "virtualenvs": list(self.virtualenvs),
             "layout": self.layout,
             "rules": self.rules,
+            "groups": [
+                {**_plain(g), "largest": [_plain(p) for p in g.largest]} for g in self.groups
+            ],
+            "shadows": [
+                {**_plain(s), "largest": [_plain(p) for p in s.largest]} for s in self.shadows
+            ],
+            "command": list(self.command),
+            "user": self.user,
+            "labels": dict(self.labels),
         }
 
     @classmethod
@@ -233,7 +309,10 @@ class ImageAnalysis:
                 LayerAnalysis(**{**layer, "components": dict(layer["components"])})
                 for layer in data.get("layers") or ()
             ),
-            python_packages=tuple(PythonPackage(**p) for p in data.get("python_packages") or ()),
+            python_packages=tuple(
+                PythonPackage(**{**p, "requires": tuple(p.get("requires") or ())})
+                for p in data.get("python_packages") or ()
+            ),
             debian_packages=tuple(DebianPackage(**p) for p in data.get("debian_packages") or ()),
             largest={
                 name: ComponentDetail(
@@ -257,6 +336,17 @@ class ImageAnalysis:
             virtualenvs=tuple(data.get("virtualenvs") or ()),
             layout=data.get("layout", ""),
             rules=data.get("rules", ""),
+            groups=tuple(
+                LayerGroup(**{**g, "largest": tuple(PathSize(**p) for p in g.get("largest") or ())})
+                for g in data.get("groups") or ()
+            ),
+            shadows=tuple(
+                Shadow(**{**s, "largest": tuple(PathSize(**p) for p in s.get("largest") or ())})
+                for s in data.get("shadows") or ()
+            ),
+            command=tuple(data.get("command") or ()),
+            user=data.get("user", ""),
+            labels=dict(data.get("labels") or {}),
         )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,10 @@ LIST_LIMIT = 16 * 1024 * 1024
 PYVENV_LIMIT = 64 * 1024
 DPKG_STATUS = "var/lib/dpkg/status"
 DPKG_INFO = "var/lib/dpkg/info/"
+APT_EXTENDED_STATES = "var/lib/apt/extended_states"
+MANUAL = "manual"
+DEPENDENCY = "dependency"
+RECOMMENDATION = "recommendation"
 SITE_DIRS = ("site-packages", "dist-packages")
 
 
@@ -45,7 +50,7 @@ def capture_limit(path: str) -> int:
         return METADATA_LIMIT
     if last == "t" and path.endswith(".list") and path.startswith(DPKG_INFO):
         return LIST_LIMIT
-    if path == DPKG_STATUS:
+    if path in (DPKG_STATUS, APT_EXTENDED_STATES):
         return STATUS_LIMIT
     return 0
 
@@ -60,6 +65,8 @@ class PythonPackage:
         location: the ``site-packages`` folder that holds its ``.dist-info``.
         bytes: the sizes in the image of the files its RECORD lists (each inode once).
         files: how many of those files the image holds.
+        requires: the distributions its METADATA requires (``Requires-Dist`` without an
+            ``extra`` marker), names normalized as PEP 503 does.
     """
 
     name: str
@@ -67,6 +74,7 @@ class PythonPackage:
     location: str
     bytes: int
     files: int
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,12 @@ class DebianPackage:
         architecture: its architecture (``amd64``, ``all``, ...).
         bytes: the sizes in the image of the files its ``.list`` names (each inode once).
         files: how many of those files the image holds.
+        layer: the layer that holds its ``.list`` (the one that installed it), if known.
+        reason: why it is installed, from apt's ``extended_states`` and dpkg's
+            ``Depends``: ``"manual"`` (asked for, or apt never marked it automatic),
+            ``"dependency"`` (a manual package depends on it), ``"recommendation"``
+            (installed automatically, and no manual package depends on it: only a
+            recommendation pulled it in); ``""`` when apt left no ``extended_states``.
     """
 
     name: str
@@ -86,6 +100,8 @@ class DebianPackage:
     architecture: str
     bytes: int
     files: int
+    layer: int | None = None
+    reason: str = ""
 
 
 class FinalView:
@@ -152,6 +168,11 @@ def _bytes_of(view: FinalView, paths: Iterable[str]) -> tuple[int, int]:
     return total, files
 
 
+def normalize(name: str) -> str:
+    """A distribution name as PEP 503 normalizes it."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _metadata_fields(text: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for line in text.splitlines():
@@ -161,6 +182,24 @@ def _metadata_fields(text: str) -> dict[str, str]:
         if sep and key in ("Name", "Version") and key not in fields:
             fields[key] = value.strip()
     return fields
+
+
+def _requires(text: str) -> tuple[str, ...]:
+    """The names a METADATA's ``Requires-Dist`` lines name, extras' requirements left out."""
+    found = []
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if not sep or key != "Requires-Dist":
+            continue
+        requirement, _, marker = value.partition(";")
+        if "extra" in marker:
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+        if match:
+            found.append(normalize(match.group(1)))
+    return tuple(dict.fromkeys(found))
 
 
 def python_packages(view: FinalView) -> list[PythonPackage]:
@@ -183,17 +222,20 @@ def python_packages(view: FinalView) -> list[PythonPackage]:
         stem = posixpath.basename(dist_info)[: -len(".dist-info")]
         name, _, version = stem.partition("-")
         metadata = view.content(dist_info + "/METADATA")
+        requires: tuple[str, ...] = ()
         if metadata is not None:
-            fields = _metadata_fields(metadata.decode("utf-8", "replace"))
+            text = metadata.decode("utf-8", "replace")
+            fields = _metadata_fields(text)
             name = fields.get("Name", name)
             version = fields.get("Version", version)
+            requires = _requires(text)
         listed = []
         for row in csv.reader(io.StringIO(record.decode("utf-8", "replace"))):
             if not row or not row[0]:
                 continue
             listed.append(posixpath.normpath(posixpath.join("/", site, row[0])).lstrip("/"))
         total, files = _bytes_of(view, listed)
-        found.append(PythonPackage(name, version, "/" + site, total, files))
+        found.append(PythonPackage(name, version, "/" + site, total, files, requires))
     found.sort(key=lambda p: (-p.bytes, p.name.lower(), p.location))
     return found
 
@@ -216,40 +258,126 @@ def _paragraphs(text: str) -> Iterable[dict[str, str]]:
         yield fields
 
 
+def _listed_paths(view: FinalView, listing: bytes | None) -> list[str]:
+    """The visible non-directory paths a dpkg ``.list`` names, symlinked folders resolved."""
+    if listing is None:
+        return []
+    lines = [p.strip("/") for p in listing.decode("utf-8", "surrogateescape").splitlines()]
+    folders = {p.rpartition("/")[0] for p in lines}  # dpkg lists folders too
+    paths = []
+    for line in lines:
+        if line and line != "." and line not in folders:
+            resolved = view.resolve(line)
+            if resolved in view.merged.final:
+                paths.append(resolved)
+    return paths
+
+
 def debian_packages(view: FinalView) -> tuple[list[DebianPackage], frozenset[str]]:
     """List the installed Debian packages, largest first, and every file they own.
 
     Returns:
         The packages, and the absolute paths (as the image holds them) they list.
     """
+    packages, owners = debian_owners(view)
+    return packages, frozenset(owners)
+
+
+def debian_owners(view: FinalView) -> tuple[list[DebianPackage], dict[str, str]]:
+    """List the installed Debian packages, largest first, and who owns each file.
+
+    Returns:
+        The packages, and the absolute paths (as the image holds them) they list, each
+        with the name of the package that lists it.
+    """
     status = view.content(DPKG_STATUS)
     if status is None:
-        return [], frozenset()
+        return [], {}
+    installed = {
+        fields["Package"]: fields
+        for fields in _paragraphs(status.decode("utf-8", "replace"))
+        if fields.get("Package") and fields.get("Status", "").split()[-1:] == ["installed"]
+    }
+    reasons = install_reasons(installed, view.content(APT_EXTENDED_STATES))
     found: list[DebianPackage] = []
-    owned: set[str] = set()
-    for fields in _paragraphs(status.decode("utf-8", "replace")):
-        name = fields.get("Package", "")
-        state = fields.get("Status", "").split()
-        if not name or state[-1:] != ["installed"]:
-            continue
+    owned: dict[str, str] = {}
+    for name, fields in installed.items():
         arch = fields.get("Architecture", "")
-        listing = view.content(f"{DPKG_INFO}{name}:{arch}.list")
+        list_path = f"{DPKG_INFO}{name}:{arch}.list"
+        listing = view.content(list_path)
         if listing is None:
-            listing = view.content(f"{DPKG_INFO}{name}.list")
-        paths = []
-        if listing is not None:
-            lines = [p.strip("/") for p in listing.decode("utf-8", "surrogateescape").splitlines()]
-            folders = {p.rpartition("/")[0] for p in lines}  # dpkg lists folders too
-            for line in lines:
-                if line and line != "." and line not in folders:
-                    resolved = view.resolve(line)
-                    if resolved in view.merged.final:
-                        paths.append(resolved)
-        owned.update("/" + p for p in paths)
+            list_path = f"{DPKG_INFO}{name}.list"
+            listing = view.content(list_path)
+        paths = _listed_paths(view, listing)
+        for path in paths:
+            owned.setdefault("/" + path, name)
         total, files = _bytes_of(view, paths)
-        found.append(DebianPackage(name, fields.get("Version", ""), arch, total, files))
+        group = view.group(list_path)
+        found.append(
+            DebianPackage(
+                name,
+                fields.get("Version", ""),
+                arch,
+                total,
+                files,
+                group.layer if group is not None else None,
+                reasons.get(name, ""),
+            )
+        )
     found.sort(key=lambda p: (-p.bytes, p.name))
-    return found, frozenset(owned)
+    return found, owned
+
+
+def _relation_names(value: str) -> list[list[str]]:
+    """A ``Depends`` field as alternatives: ``a (>= 1) | b:any, c`` -> ``[[a, b], [c]]``."""
+    groups = []
+    for part in value.split(","):
+        names = [alt.split("(")[0].split("[")[0].strip().split(":")[0] for alt in part.split("|")]
+        names = [n for n in names if n]
+        if names:
+            groups.append(names)
+    return groups
+
+
+def install_reasons(
+    installed: Mapping[str, Mapping[str, str]], extended_states: bytes | None
+) -> dict[str, str]:
+    """Why each installed package is there: manual, a dependency, or a recommendation.
+
+    Args:
+        installed: dpkg's status paragraph per installed package name.
+        extended_states: apt's ``/var/lib/apt/extended_states`` (``None``: apt left none,
+            and every reason is ``""``).
+
+    Returns:
+        Package name -> :data:`MANUAL`, :data:`DEPENDENCY` or :data:`RECOMMENDATION`.
+    """
+    if extended_states is None:
+        return {}
+    auto = {
+        fields.get("Package", "")
+        for fields in _paragraphs(extended_states.decode("utf-8", "replace"))
+        if fields.get("Auto-Installed", "").strip() == "1"
+    }
+    providers: dict[str, list[str]] = {name: [name] for name in installed}
+    for name, fields in installed.items():
+        for group in _relation_names(fields.get("Provides", "")):
+            for virtual in group:
+                providers.setdefault(virtual, []).append(name)
+    reasons = {name: MANUAL for name in installed if name not in auto}
+    pending = list(reasons)
+    while pending:
+        fields = installed[pending.pop()]
+        relations = fields.get("Pre-Depends", "") + "," + fields.get("Depends", "")
+        for group in _relation_names(relations):
+            for alternative in group:
+                for provider in providers.get(alternative, ()):
+                    if provider not in reasons:
+                        reasons[provider] = DEPENDENCY
+                        pending.append(provider)
+    for name in installed:
+        reasons.setdefault(name, RECOMMENDATION)
+    return reasons
 
 
 def virtualenvs(final: Mapping[str, int]) -> tuple[str, ...]:

@@ -9,10 +9,12 @@ manifests excepted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
+from importlib import resources
 from pathlib import Path
 
 import docker
@@ -61,9 +63,15 @@ def application_paths(dockerfile_text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(path for path in paths if path != "/"))
 
 
+@functools.cache
+def _shipped_rules() -> str:
+    """The shipped rules' text: an analysis made under other rules is made again."""
+    return resources.files("workbench.analysis").joinpath("rules.toml").read_text("utf-8")
+
+
 def options_key(compress: bool, rules: str | Path | None, app_paths: Iterable[str]) -> str:
     """What, besides the image, decides an analysis's figures."""
-    rules_text = Path(rules).read_text(encoding="utf-8") if rules else ""
+    rules_text = Path(rules).read_text(encoding="utf-8") if rules else _shipped_rules()
     digest = hashlib.sha256(
         "\0".join(
             [str(SCHEMA_VERSION), str(compress and GZIP_LEVEL), rules_text, *app_paths]

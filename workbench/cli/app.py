@@ -13,11 +13,33 @@ from typing import Annotated
 import typer
 
 from workbench import __version__
-from workbench.cli import analysis, audit, builds, checks, engine, registry, report
+from workbench.cli import (
+    analysis,
+    audit,
+    builds,
+    checks,
+    diff,
+    engine,
+    findings,
+    optimize,
+    registry,
+    report,
+)
 from workbench.cli.common import EXIT_ERROR
 from workbench.errors import WorkbenchError
 
-COMMAND_GROUPS = (engine, builds, analysis, audit, checks, registry, report)
+COMMAND_GROUPS = (
+    engine,
+    builds,
+    analysis,
+    findings,
+    optimize,
+    audit,
+    diff,
+    checks,
+    registry,
+    report,
+)
 
 app = typer.Typer(
     help="The Docker image optimization workbench: build Dockerfile variants and see, "

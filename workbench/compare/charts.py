@@ -22,6 +22,8 @@ COMPONENT_COLORS: dict[str, str] = {
     "system_libraries": "#54A24B",
     "application_code": "#EECA3B",
     "build_caches": "#E45756",
+    "build_tools": "#F58518",
+    "installer_inputs": "#B279A2",
     "other": "#BAB0AC",
     "shadowed": "#9D755D",
 }

@@ -15,6 +15,8 @@ name                      plan task    what changes
 ``pruned-deps``           priority 2   pyproject.toml minus chosen dependencies, lock regenerated
 ``combined``              1 + 2 + 3    multi-stage with no-cache installs and pruned dependencies
 ``custom``                --           a Dockerfile the user edits, saved per project
+``optimized``             --           the fixes ``workbench optimize`` built, smoke-tested and
+                                       kept, together (saved per project by the optimize run)
 ========================  ===========  ==========================================================
 
 A variant the workbench cannot derive (a Dockerfile the transforms cannot parse, nothing to
@@ -39,6 +41,7 @@ from workbench.variants.model import Variant
 from workbench.variants.multi_stage import apply_multi_stage
 from workbench.variants.no_cache import apply_no_cache
 from workbench.variants.no_cache import unchanged_reason as no_cache_unchanged
+from workbench.variants.optimized import load_optimized, optimized_path
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,22 @@ def _make_custom(inputs: Inputs, name: str, plan_task: str | None) -> Variant:
     return derived(inputs, name, text, f"your own Dockerfile ({where})", plan_task=plan_task)
 
 
+def _make_optimized(inputs: Inputs, name: str, plan_task: str | None) -> Variant:
+    saved = load_optimized(inputs.project_dir)
+    if saved is None:
+        return failed(
+            name,
+            "no optimize run has kept a fix yet; run `workbench optimize` (or Optimize on the "
+            "Variants page)",
+            plan_task,
+        )
+    where = f"saved in {optimized_path(inputs.project_dir)}"
+    summary = f"{saved.summary} ({where})" if saved.summary else where
+    return derived(
+        inputs, name, saved.dockerfile, summary, plan_task=plan_task, extra_files=saved.extra_files
+    )
+
+
 VARIANTS: tuple[VariantKind, ...] = (
     VariantKind("baseline", None, _make_baseline),
     VariantKind("no-cache", "priority 1", _make_no_cache),
@@ -126,6 +145,7 @@ VARIANTS: tuple[VariantKind, ...] = (
     VariantKind("pruned-deps", "priority 2", _make_pruned),
     VariantKind("combined", "priority 1+2+3", make_combined),
     VariantKind("custom", None, _make_custom),
+    VariantKind("optimized", None, _make_optimized),
 )
 """Every variant, in the order lists and charts show them."""
 

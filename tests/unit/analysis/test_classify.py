@@ -5,6 +5,7 @@ import re
 import pytest
 
 from workbench.analysis.classify import (
+    COMPONENT_LABELS,
     COMPONENTS,
     PLAN_ROWS,
     Classifier,
@@ -111,7 +112,14 @@ def test_the_shipped_rules_load_and_name_only_known_components():
         "/usr/lib/x86_64-linux-gnu/libssl.so.3": "system_libraries",
         "/var/lib/dpkg/status": "system_libraries",
         "/etc/hostname": "other",
-        "/usr/bin/uv": "other",
+        "/usr/bin/uv": "build_tools",
+        "/usr/local/bin/uvx": "build_tools",
+        "/usr/local/lib/python3.11/site-packages/poetry/console/application.py": "build_tools",
+        "/wheels/numpy-2.0-cp311-cp311-manylinux.whl": "installer_inputs",
+        "/opt/pkgs/curl_8.0_amd64.deb": "installer_inputs",
+        "/usr/share/python-wheels/pip-23.0.1-py3-none-any.whl": "python_runtime",
+        "/var/cache/apt/archives/curl_8.0_amd64.deb": "build_caches",
+        "/usr/include/zlib.h": "build_tools",
     }
     assert {path: classifier.component(path) for path in expected} == expected
 
@@ -151,3 +159,53 @@ def test_malformed_rules_say_what_to_fix(text, message):
 def test_a_missing_rules_file_is_an_analysis_error(tmp_path):
     with pytest.raises(AnalysisError, match="cannot read the rules file"):
         load_rules(tmp_path / "nope.toml")
+
+
+def test_classify_names_the_rule_id_and_tags_are_kept_apart() -> None:
+    rules = parse_rules(
+        '[[rule]]\nid = "uv-cache"\ncomponent = "build_caches"\nglobs = ["/root/.cache/uv/**"]\n'
+        '[[rule]]\ncomponent = "application_code"\nunder = ["app"]\n'
+        '[[tag]]\nid = "bytecode"\nglobs = ["/**/*.pyc"]\n'
+        '[[tag]]\nid = "tests"\nunder = ["app"]\nglobs = ["/**/tests/**"]\n'
+    )
+    classifier = Classifier(rules, app_paths=["/app"])
+    assert classifier.classify("/root/.cache/uv/x.pyc") == ("build_caches", "uv-cache")
+    assert classifier.classify("/app/main.py") == ("application_code", "")
+    assert classifier.classify("/etc/x") == ("other", "")
+    assert classifier.tags("/root/.cache/uv/x.pyc") == ("bytecode",)
+    assert classifier.tags("/app/tests/__pycache__/t.pyc") == ("bytecode", "tests")
+    assert classifier.tags("/srv/tests/t.py") == ()
+
+
+def test_packages_match_the_owning_debian_package_by_name() -> None:
+    rules = parse_rules(
+        '[[rule]]\ncomponent = "build_tools"\npackages = ["gcc-[0-9][0-9]", "*-dev"]\n'
+        '[[rule]]\ncomponent = "system_libraries"\nowner = "dpkg"\n'
+    )
+    owners = {"/usr/bin/gcc-12": "gcc-12", "/usr/include/pq.h": "libpq-dev", "/x": "gcc-12-base"}
+    classifier = Classifier(rules, dpkg_files=owners)
+    assert rules.rules[0].owner == "dpkg"
+    assert classifier.component("/usr/bin/gcc-12") == "build_tools"
+    assert classifier.component("/usr/include/pq.h") == "build_tools"
+    assert classifier.component("/x") == "system_libraries"
+    assert Classifier(rules, dpkg_files=set(owners)).component("/usr/bin/gcc-12") == (
+        "system_libraries"
+    )
+
+
+def test_the_shipped_rules_give_the_findings_their_ids_and_tags() -> None:
+    shipped = load_rules()
+    ids = {r.id for r in shipped.rules if r.id}
+    wanted = {"uv-cache", "pip-cache", "poetry-cache", "pdm-cache", "apt-lists", "apt-archives"}
+    assert ids >= wanted | {"tool-uv", "tool-poetry", "compilers", "wheels", "debs"}
+    assert {t.id for t in shipped.tags} == {"bytecode", "context-extras"}
+    assert COMPONENT_LABELS["build_tools"] == "Build tools"
+    assert COMPONENT_LABELS["installer_inputs"] == "Installer inputs"
+    assert PLAN_ROWS["Other/Overhead"] == (
+        "build_caches", "build_tools", "installer_inputs", "other", "shadowed",
+    )  # fmt: skip
+
+
+def test_a_tag_needs_an_id() -> None:
+    with pytest.raises(AnalysisError, match="tag 1 needs an id"):
+        parse_rules('[[rule]]\ncomponent = "other"\nglobs = ["/x"]\n[[tag]]\nglobs = ["/y"]\n')

@@ -90,6 +90,8 @@ def test_the_figures_add_up_and_follow_the_definitions():
         "system_libraries": 2000,
         "application_code": 100,
         "build_caches": 4000,
+        "build_tools": 0,
+        "installer_inputs": 0,
         "other": 7 + 30 + 70 + 45,
         "shadowed": 40 + 300,
     }
@@ -232,6 +234,7 @@ def test_to_dict_is_json_and_reads_back():
         "location": "/" + SITE,
         "bytes": 600,
         "files": 2,
+        "requires": [],
     }
 
 

@@ -251,3 +251,20 @@ def test_merge_agrees_with_a_naive_reference(layers):
     for index, path in enumerate(merged.visible_path):
         assert (path is None) == (index not in seen)
         assert path is None or merged.final[path] == index
+
+
+def test_the_merge_tells_who_hid_each_shadowed_group_and_how() -> None:
+    merged = merge_tars(
+        [Dir("a"), File("a/x", b"1" * 5), File("a/y", b"2" * 7), File("z", b"3")],
+        [Dir("a"), File("a/x", b"9" * 5), Opaque("a")],
+        [Whiteout("z")],
+    )
+    groups = merged.groups
+    hidden = {groups[g].path + f"@{groups[g].layer}": how for g, how in merged.hidden_by.items()}
+    assert hidden == {
+        "a/x@0": (1, "deleted", -1),  # the opaque folder hides the lower children
+        "a/y@0": (1, "deleted", -1),
+        "z@0": (2, "deleted", -1),
+    }
+    replaced = merge_tars([File("f", b"1")], [File("f", b"2")])
+    assert replaced.hidden_by == {0: (1, "replaced", 1)}

@@ -17,6 +17,7 @@ from workbench.analysis.packages import (
     PythonPackage,
     capture_limit,
     debian_packages,
+    install_reasons,
     python_packages,
     virtualenvs,
 )
@@ -110,8 +111,8 @@ def test_python_distributions_count_the_files_their_record_lists():
 def test_debian_packages_resolve_merged_usr_and_skip_removed_ones():
     packages, owned = debian_packages(view())
     assert packages == [
-        DebianPackage("zlib1g", "1:1.2.13", "amd64", 1000 + 14 + 10, 3),
-        DebianPackage("tzdata", "2024a", "all", 108, 2),
+        DebianPackage("zlib1g", "1:1.2.13", "amd64", 1000 + 14 + 10, 3, layer=0),
+        DebianPackage("tzdata", "2024a", "all", 108, 2, layer=2),  # its list rewritten there
     ]
     assert owned == {
         "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13",
@@ -140,3 +141,53 @@ def test_an_image_without_dpkg_has_no_debian_packages():
     archive = read_archive(io.BytesIO(docker_archive([layer_tar([File("a", b"1")])])))
     merged = merge_layers([layer.entries for layer in archive.layers])
     assert debian_packages(FinalView(merged, archive.layers)) == ([], frozenset())
+
+
+STATUS_REASONS = {
+    "libc6": {"Package": "libc6"},
+    "curl": {
+        "Package": "curl",
+        "Depends": "libcurl4 (= 7.88), libc6",
+        "Recommends": "publicsuffix",
+    },
+    "libcurl4": {"Package": "libcurl4", "Depends": "libc6 | libc6.1, mail-transport-agent"},
+    "postfix": {"Package": "postfix", "Provides": "mail-transport-agent"},
+    "publicsuffix": {"Package": "publicsuffix"},
+}
+
+
+def test_install_reasons_follow_depends_alternatives_and_provides() -> None:
+    extended = (
+        b"Package: libcurl4\nArchitecture: amd64\nAuto-Installed: 1\n\n"
+        b"Package: postfix\nAuto-Installed: 1\n\nPackage: publicsuffix\nAuto-Installed: 1\n"
+    )
+    assert install_reasons(STATUS_REASONS, extended) == {
+        "libc6": "manual",
+        "curl": "manual",
+        "libcurl4": "dependency",
+        "postfix": "dependency",  # provides what libcurl4 depends on
+        "publicsuffix": "recommendation",
+    }
+    assert install_reasons(STATUS_REASONS, None) == {}
+
+
+def test_requires_dist_without_extras_is_kept_normalized() -> None:
+    metadata = (
+        b"Metadata-Version: 2.1\nName: Foo\nVersion: 1.0\nRequires-Dist: Requests_OAuthlib>=1\n"
+        b'Requires-Dist: pytest; extra == "test"\nRequires-Dist: tomli; python_version < "3.11"\n\n'
+        b"Requires-Dist: not-metadata\n"
+    )
+    layers = [
+        [
+            File(f"{SITE}/foo-1.0.dist-info/METADATA", metadata),
+            File(f"{SITE}/foo-1.0.dist-info/RECORD", b"foo-1.0.dist-info/METADATA,,\n"),
+        ]
+    ]
+    archive = read_archive(
+        io.BytesIO(docker_archive([layer_tar(m) for m in layers])), capture=capture_limit
+    )
+    found = python_packages(
+        FinalView(merge_layers([la.entries for la in archive.layers]), archive.layers)
+    )
+    assert found[0].requires == ("requests-oauthlib", "tomli")
+    assert capture_limit("var/lib/apt/extended_states") > 0

@@ -38,3 +38,12 @@ def test_options_key_changes_with_what_changes_the_figures() -> None:
         options_key(True, None, ("/app",)),
     }
     assert len(keys) == 3
+
+
+def test_an_analysis_made_under_other_shipped_rules_is_made_again(monkeypatch) -> None:
+    from workbench.analysis import stored as stored_module
+
+    before = stored_module.options_key(True, None, ["/app"])
+    monkeypatch.setattr(stored_module, "_shipped_rules", lambda: "[[rule]] # edited")
+    assert stored_module.options_key(True, None, ["/app"]) != before
+    assert before.startswith(f"v{stored_module.SCHEMA_VERSION}-gzip-")

@@ -40,6 +40,7 @@ def test_names_plan_tasks_and_order_come_from_the_one_table() -> None:
         "pruned-deps",
         "combined",
         "custom",
+        "optimized",
     )
     assert PLAN_TASKS == {
         "baseline": None,
@@ -49,6 +50,7 @@ def test_names_plan_tasks_and_order_come_from_the_one_table() -> None:
         "pruned-deps": "priority 2",
         "combined": "priority 1+2+3",
         "custom": None,
+        "optimized": None,
     }
     assert [kind.name for kind in VARIANTS] == list(VARIANT_NAMES)
     assert sorted(["zzz", "custom", "aaa", "baseline"], key=variant_order) == [
@@ -75,7 +77,8 @@ def test_derive_variants_gives_every_variant_in_order(project: Path, fake_lock: 
     assert _hashes(project) == before, "the user's files never change"
     by_name = {v.name: v for v in found}
     assert by_name["custom"].error == "no custom Dockerfile saved for this project yet"
-    for name in VARIANT_NAMES[:-1]:
+    assert by_name["optimized"].error.startswith("no optimize run has kept a fix yet; run ")
+    for name in VARIANT_NAMES[:-2]:
         assert by_name[name].ok, (name, by_name[name].error)
         assert "\n" not in by_name[name].summary
     combined_task = by_name["combined"].plan_task
@@ -159,7 +162,7 @@ def test_unknown_variant_names_the_known_ones(project: Path) -> None:
     assert "\n" not in message
     assert message == (
         "unknown variant 'smaller'; known variants: baseline, no-cache, multi-stage,"
-        " cache-mount, pruned-deps, combined, custom"
+        " cache-mount, pruned-deps, combined, custom, optimized"
     )
 
 
