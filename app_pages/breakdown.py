@@ -15,6 +15,7 @@ from workbench.findings import image_findings
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 from workbench.variants import variant_order
+from workbench.variants.build_only import is_build_only
 
 st.title("Breakdown")
 st.caption(f"Where one image's bytes go, to the byte. {UNITS_NOTE}")
@@ -227,10 +228,23 @@ python.dataframe(
 debian.dataframe(
     pd.DataFrame(
         [
-            {"Package": p.name, "Size": human_bytes(p.bytes), "Bytes": p.bytes}
+            {
+                "Package": p.name,
+                "Size": human_bytes(p.bytes),
+                "Bytes": p.bytes,
+                "Build-only": "yes" if is_build_only(p.name) else "",
+            }
             for p in analysis.debian_packages
         ]
     ),
     hide_index=True,
     width="stretch",
 )
+build_only = [p for p in analysis.debian_packages if is_build_only(p.name)]
+if build_only:
+    debian.caption(
+        f"Build-only packages (compilers, headers, build systems): "
+        f"{human_bytes(sum(p.bytes for p in build_only))} in {len(build_only)} packages. The "
+        "multi-stage variant leaves them in its builder stage and installs only the libraries "
+        "the built extensions load."
+    )

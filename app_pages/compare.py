@@ -12,6 +12,8 @@ from workbench.analysis import COMPONENT_LABELS, COMPONENTS
 from workbench.compare import charts, diff_charts
 from workbench.compare.figures import size_history_frame
 from workbench.errors import WorkbenchError
+from workbench.findings.ladder import ladder_chart, ladder_frame
+from workbench.findings.optimize import latest_optimization
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
@@ -63,6 +65,16 @@ if len(savings):
         charts.waterfall_chart(compare.waterfall_frame(figures)), theme="streamlit", width="stretch"
     )
     right.altair_chart(charts.savings_chart(savings), theme="streamlit", width="stretch")
+
+optimization = latest_optimization(project, store)[1]
+if optimization is not None and len(ladder := ladder_frame(optimization)) > 1:
+    st.subheader("Optimize: from the baseline through each kept fix")
+    st.altair_chart(ladder_chart(ladder), theme="streamlit", width="stretch")
+    st.caption(
+        "Each fix was built and smoke-tested on top of the ones kept before it, and kept only "
+        "when the image still worked and was smaller; the steps add up to the byte. The "
+        "Variants page runs it (Optimize)."
+    )
 
 st.subheader("Size over time")
 history = size_history_frame(project, store)

@@ -34,6 +34,7 @@ REBUILD = "rebuild-cost"
 AUDIT = "audit"
 SMOKE = "smoke"
 OPTIMIZE = "optimize"
+FILE_LISTS = "file-lists"
 LANES: dict[str, str] = {
     BUILD: "builds",
     ANALYSIS: "images",
@@ -42,6 +43,7 @@ LANES: dict[str, str] = {
     AUDIT: "audits",
     SMOKE: "smoke",
     OPTIMIZE: "optimize",
+    FILE_LISTS: "file-lists",
 }
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 

@@ -21,6 +21,7 @@ PAGES = [
     "app_pages/breakdown.py",
     "app_pages/compare.py",
     "app_pages/dependencies.py",
+    "app_pages/diff.py",
     "app_pages/report.py",
 ]
 

@@ -23,11 +23,16 @@ from workbench.errors import BuildError
 DOCKERFILE_NAME = ".workbench.Dockerfile"
 
 
-def _dockerignore(root: Path) -> list[str]:
-    path = root / ".dockerignore"
-    if not path.is_file():
+def _dockerignore(root: Path, overlays: Mapping[str, bytes]) -> list[str]:
+    """The patterns the context honours: a variant's own ``.dockerignore`` (an overlay,
+    say a generated one) over the project's."""
+    if ".dockerignore" in overlays:
+        text = overlays[".dockerignore"].decode("utf-8", errors="replace")
+    elif (root / ".dockerignore").is_file():
+        text = (root / ".dockerignore").read_text(encoding="utf-8", errors="replace")
+    else:
         return []
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = text.splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
@@ -49,7 +54,9 @@ def make_context(
     root = str(project_dir)
     files = sorted(
         name
-        for name in exclude_paths(root, _dockerignore(project_dir), dockerfile=DOCKERFILE_NAME)
+        for name in exclude_paths(
+            root, _dockerignore(project_dir, overlays), dockerfile=DOCKERFILE_NAME
+        )
         if name not in overlays and name != DOCKERFILE_NAME
     )
     extra = {DOCKERFILE_NAME: dockerfile_text.encode("utf-8"), **overlays}

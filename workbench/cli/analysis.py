@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from workbench import engine
 from workbench.cli.common import fail, friendly, print_json
 from workbench.units import human_bytes
 
@@ -45,6 +44,8 @@ def analyze_command(
             fail(f"cannot read {dockerfile}: {reason}; pass the Dockerfile the image came from")
     if rules is not None:
         load_rules(rules)  # a malformed rules file is named before the engine is asked
+    from workbench import engine
+
     client = engine.connect()
     result = analyses.analyze(
         client,

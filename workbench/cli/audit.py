@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from workbench.cli.common import fail, friendly, print_json
-from workbench.engine.images import short_id
 from workbench.units import human_bytes
 
 if TYPE_CHECKING:  # the audit's imports cost ~0.1 s; only its commands pay them
@@ -25,6 +24,8 @@ def _mb(value: int | None) -> str:
 
 def render_audit(audit: Audit) -> list[str]:
     """The audit as lines of text (the CLI's output)."""
+    from workbench.engine.images import short_id
+
     lines = []
     where = (
         f"image {audit.image} ({short_id(audit.image_id or '')})"

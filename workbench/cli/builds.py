@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from workbench import engine
-from workbench.build.service import BuildService, BuildSpec, build_service
 from workbench.cli.common import EXIT_FOUND, EXIT_INTERRUPTED, echo_err, fail, friendly, print_json
-from workbench.project import Project, load_project
-from workbench.store import BuildRecord, Store
+from workbench.project import load_project
+
+if TYPE_CHECKING:  # the build service, docker and the variants load only when a command runs
+    from workbench.build.service import BuildService, BuildSpec
+    from workbench.project import Project
+    from workbench.store import BuildRecord
 
 
 def register(app: typer.Typer) -> None:
@@ -87,6 +89,9 @@ def build_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Build variants of a project; exit 0 only if every build (and smoke test) succeeded."""
+    from workbench import engine
+    from workbench.build.service import build_service
+
     loaded = load_project(project)
     specs = _specs(loaded, variant or ["baseline"], builder, drop or (), no_build_cache, smoke)
     engine.connect()
@@ -122,6 +127,7 @@ def _specs(
 ) -> list[BuildSpec]:
     """The build of each variant asked for; a variant that cannot be made stops here."""
     from workbench import variants
+    from workbench.build.service import BuildSpec
 
     specs = []
     for name in names:
@@ -171,6 +177,7 @@ def rebuild_cost_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Time each variant's rebuild after a source change and after a lock change."""
+    from workbench import engine
     from workbench.build import rebuild
 
     loaded = load_project(project)
@@ -194,6 +201,8 @@ def history_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The builds kept in the store (works with the engine down)."""
+    from workbench.store import Store
+
     store = Store()
     store.mark_interrupted()  # builds a dead process left running show as interrupted
     records = store.builds(limit=limit)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from workbench import engine
 from workbench.cli.common import echo_err, fail, friendly, print_json
 
 
@@ -24,6 +23,8 @@ def engine_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Say whether the engine answers, its version, and the stand-in base images."""
+    from workbench import engine
+
     current = engine.status()
     if as_json:
         print_json(asdict(current))
@@ -41,6 +42,8 @@ def engine_ensure(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a started engine.")] = 60,
 ) -> None:
     """Start Debian's dockerd in the background if no engine answers (as root)."""
+    from workbench import engine
+
     current = engine.ensure(timeout_s=timeout, log=echo_err)
     typer.echo(f"engine {current.version} answers at {current.host}")
 
@@ -54,6 +57,7 @@ def bootstrap_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Make local stand-ins for base images that cannot be pulled."""
+    from workbench import engine
     from workbench.engine import bootstrap
 
     client = engine.connect()

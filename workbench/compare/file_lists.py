@@ -44,12 +44,10 @@ from workbench.compare.diff import SHIPPED_RULES
 from workbench.compare.diff_files import FileTable
 from workbench.engine.images import ENGINE_ERRORS, inspect_image, short_id
 from workbench.errors import AnalysisError, DiffError, WorkbenchError
-from workbench.jobs import DONE, Job, Jobs, process_jobs
+from workbench.jobs import DONE, FILE_LISTS, Job, Jobs, process_jobs
 from workbench.store import Store
 
 TABLE_VERSION = 1
-FILE_LISTS = "file-lists"
-"""The jobs' kind (their own lane): reading images' file lists in the background."""
 EVERY_FILE = 10**9
 FORK = "fork"
 PREFETCH_BYTES = 64 * 1024 * 1024

@@ -10,7 +10,6 @@ those only it requires are counted with it, told from the packages' ``Requires-D
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +17,7 @@ from workbench.analysis import LayerGroup, PythonPackage
 from workbench.analysis.packages import normalize
 from workbench.findings.model import GUESS, Context, Finding, located
 from workbench.findings.scripts import script_words
+from workbench.variants.build_only import is_build_only
 
 RULE = "build-tools"
 TOOLS = {
@@ -27,12 +27,6 @@ TOOLS = {
     "tool-pdm": ("PDM", ("pdm",), ("pdm",)),
 }
 """Rule id -> the tool's name, its commands, its distributions."""
-COMPILER_PACKAGES = (
-    "build-essential", "gcc", "gcc-[0-9][0-9]*", "g++", "g++-[0-9][0-9]*", "cpp",
-    "cpp-[0-9][0-9]*", "make", "binutils", "binutils-*", "dpkg-dev", "libc-dev-bin",
-    "*-dev", "rustc", "cargo", "cmake", "pkg-config", "pkgconf", "autoconf", "automake",
-    "libtool",
-)  # fmt: skip
 RUNNERS = ("run",)
 WHY = (
     "they built the image; the app does not run them, yet every container of it "
@@ -141,8 +135,7 @@ def _compilers(context: Context, group: LayerGroup) -> Finding:
         (
             p
             for p in context.analysis.debian_packages
-            if p.layer == group.layer
-            and any(fnmatch.fnmatch(p.name, glob) for glob in COMPILER_PACKAGES)
+            if p.layer == group.layer and is_build_only(p.name)
         ),
         key=lambda p: -p.bytes,
     )

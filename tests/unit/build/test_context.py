@@ -27,3 +27,14 @@ def test_the_context_respects_dockerignore_and_overlays(tmp_path: Path) -> None:
     assert contents[DOCKERFILE_NAME] == b"FROM scratch\nCOPY . /\n"
     assert contents["café app/main.py"] == b"print(1)"
     assert (tmp_path / "pyproject.toml").read_text() == "original"
+
+
+def test_a_variants_own_dockerignore_filters_the_context(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / "app.py").write_text("print(1)")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text("long")
+    generated = {".dockerignore": b"docs\n"}
+    with tarfile.open(fileobj=make_context(tmp_path, "FROM scratch\n", generated)) as tar:
+        names = tar.getnames()
+    assert "app.py" in names and "docs/guide.md" not in names and ".dockerignore" in names
