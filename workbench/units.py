@@ -20,21 +20,34 @@ UNITS_NOTE = "Sizes are decimal, as the docker CLI shows them: 1 MB = 1,000,000 
 
 
 def human_bytes(n: int | float, signed: bool = False) -> str:
-    """Format a byte count as the docker CLI does (decimal units, one decimal).
+    """Format a byte count in decimal units with three significant digits.
 
     Args:
         n: the number of bytes (may be negative).
         signed: prefix a ``+`` to positive values (for deltas).
 
     Returns:
-        A string such as ``"1.6 GB"``, ``"983.2 MB"`` or ``"512 B"``.
+        A string such as ``"1.54 GB"``, ``"945 MB"``, ``"56.1 MB"`` or ``"512 B"``;
+        exact bytes belong in tooltips and JSON.
     """
     sign = "-" if n < 0 else ("+" if signed and n > 0 else "")
     value = abs(n)
-    for unit, scale in _DECIMAL:
+    for index, (unit, scale) in enumerate(_DECIMAL):
         if value >= scale:
-            return f"{sign}{value / scale:.1f} {unit}"
+            text = _three_digits(value / scale)
+            if text is None:  # 999.6 MB rounds to 1000 MB: it reads 1.00 GB
+                larger_unit, larger = _DECIMAL[max(index - 1, 0)]
+                text, unit = _three_digits(value / larger) or f"{value / larger:.0f}", larger_unit
+            return f"{sign}{text} {unit}"
     return f"{sign}{int(value)} B"
+
+
+def _three_digits(value: float) -> str | None:
+    """``value`` (1 to 1000) with three significant digits; None when it rounds to 1000."""
+    for decimals in (2, 1, 0):
+        if round(value, decimals) < 10 ** (3 - decimals):
+            return f"{value:.{decimals}f}"
+    return None
 
 
 def parse_size(text: str) -> int:

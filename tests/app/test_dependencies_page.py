@@ -65,9 +65,9 @@ def test_ticks_change_the_total_and_the_pruned_pyproject_is_offered() -> None:
     key = f"deps_pick_{project.key}_"
     assert at.checkbox(key=key + "pytest").value is True
     assert _metric(at, "Dropping the ticked ones frees") == "12.0 kB"
-    assert "1.0 MB – 5.0 MB" in _metric(at, "The plan's estimate")
+    assert "1.00 MB – 5.00 MB" in _metric(at, "The plan's estimate")
     at.checkbox(key=key + "black").uncheck().run()
-    assert _metric(at, "Dropping the ticked ones frees") == "5.0 kB"  # pytest (4) + six (1)
+    assert _metric(at, "Dropping the ticked ones frees") == "5.00 kB"  # pytest (4) + six (1)
     summaries = [m.value for m in at.markdown]
     assert any("drops pytest, six from pyproject.toml" in s for s in summaries)
     assert at.get("download_button"), "the pruned pyproject.toml is offered"

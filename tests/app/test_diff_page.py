@@ -54,9 +54,9 @@ def test_the_page_shows_the_headline_components_packages_and_file_changes(stored
     assert at.selectbox(key="diff_b").value.startswith("no-cache (")
     headline = [m.value for m in at.markdown if m.value.startswith("####")]
     assert headline == [
-        "#### no-cache is 600.0 MB smaller than baseline: -600.0 MB in Build caches."
+        "#### no-cache is 600 MB smaller than baseline: -600 MB in Build caches."
     ]
-    assert {m.label: m.value for m in at.metric}["B minus A"] == "-600.0 MB"
+    assert {m.label: m.value for m in at.metric}["B minus A"] == "-600 MB"
     components = at.dataframe[0].value
     assert components["Component"].tolist()[-1] == "Total"
     files = at.dataframe[-2].value
@@ -69,14 +69,14 @@ def test_any_two_images_can_be_picked(stored) -> None:
     at.selectbox(key="diff_b").select(at.selectbox(key="diff_b").options[2]).run()
     assert not at.exception
     headline = [m.value for m in at.markdown if m.value.startswith("####")]
-    assert headline[0].startswith("#### multi-stage is 644.0 MB smaller than baseline")
+    assert headline[0].startswith("#### multi-stage is 644 MB smaller than baseline")
 
 
 def test_without_file_tables_and_engine_the_rest_still_shows(monkeypatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
     fill_store(Store(), load_project(TINY_PROJECT))
     at = _open()
-    assert any(m.value.startswith("#### no-cache is 600.0 MB smaller") for m in at.markdown)
+    assert any(m.value.startswith("#### no-cache is 600 MB smaller") for m in at.markdown)
     assert len(at.dataframe) == 2  # components and layers
     assert any(i.value == "No Python or Debian package changed." for i in at.info)
     reading = [c.value for c in at.caption if c.value.startswith("Reading both images")]

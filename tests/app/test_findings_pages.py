@@ -49,7 +49,7 @@ def test_variants_shows_the_last_runs_ladder_and_offers_its_diff(tiny) -> None: 
     update_run(store, run_id, status="succeeded", result=result.to_dict(), ended_at=time.time())
     at = _open("app_pages/variants.py")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Baseline": "1.0 MB", "Optimized": "700.0 kB", "Saved": "300.0 kB"}
+    assert metrics == {"Baseline": "1.00 MB", "Optimized": "700 kB", "Saved": "300 kB"}
     ladder = _frame(at, "Outcome")
     assert ladder["Step"].tolist() == ["baseline", "no-cache", "multi-stage", "optimized"]
     assert any("multi-stage dropped" in e.label for e in at.expander)

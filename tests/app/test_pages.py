@@ -94,10 +94,10 @@ def test_compare_shows_savings_and_plan_vs_measured() -> None:
     fill_store(Store(), project)
     at = _open("app_pages/compare.py", str(TINY_PROJECT))
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Baseline"] == "1.4 GB"
-    assert metrics["Best: multi-stage"] == "805.0 MB"
+    assert metrics["Baseline"] == "1.45 GB"
+    assert metrics["Best: multi-stage"] == "805 MB"
     plan = at.dataframe[1].value
-    assert plan["Measured saving"].tolist()[0] == "600.0 MB"  # no-cache: the cache
+    assert plan["Measured saving"].tolist()[0] == "600 MB"  # no-cache: the cache
     assert "saves more than planned" in plan["Verdict"].tolist()[0]
 
 

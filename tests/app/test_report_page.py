@@ -34,4 +34,4 @@ def test_with_analysed_images_the_page_offers_the_downloads(tmp_path: Path) -> N
     at = _open(project)
     keys = [button.key for button in at.get("download_button")]
     assert keys == ["report_download_html", "report_download_zip"]
-    assert any("saves **600.0 MB** (41.4 %)" in m.value for m in at.markdown)
+    assert any("saves **600 MB** (41.4 %)" in m.value for m in at.markdown)

@@ -10,18 +10,23 @@ from workbench.units import human_bytes, parse_size
     [
         (0, "0 B"),
         (999, "999 B"),
-        (1_000, "1.0 kB"),
-        (983_200_000, "983.2 MB"),
-        (1_590_000_000, "1.6 GB"),
-        (-600_000_000, "-600.0 MB"),
+        (1_000, "1.00 kB"),
+        (983_200_000, "983 MB"),
+        (1_540_957_727, "1.54 GB"),
+        (944_653_120, "945 MB"),
+        (56_100_000, "56.1 MB"),
+        (9_996_000, "10.0 MB"),
+        (999_600_000, "1.00 GB"),
+        (999_600_000_000_000, "1000 TB"),
+        (-600_000_000, "-600 MB"),
     ],
 )
-def test_human_bytes_is_decimal_with_one_decimal(value: int, text: str) -> None:
+def test_human_bytes_is_decimal_with_three_significant_digits(value: int, text: str) -> None:
     assert human_bytes(value) == text
 
 
 def test_human_bytes_signed_marks_growth() -> None:
-    assert human_bytes(5_000_000, signed=True) == "+5.0 MB"
+    assert human_bytes(5_000_000, signed=True) == "+5.00 MB"
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ from workbench.project.folder import load_project
 from workbench.project.plan import SmokeSettings, parse_smoke
 from workbench.project.smoke import env_file_path, load_smoke_settings, read_env_file
 from workbench.store import Store
+from workbench.units import human_bytes
 
 __all__ = [
     "SmokeResult",
@@ -139,7 +140,7 @@ class SmokeResult:
         """One line for people."""
         if self.passed:
             memory = (
-                f", peak memory {self.peak_memory_bytes / 1e6:.1f} MB"
+                f", peak memory {human_bytes(self.peak_memory_bytes)}"
                 if self.peak_memory_bytes is not None
                 else ""
             )

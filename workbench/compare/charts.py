@@ -14,6 +14,7 @@ import vl_convert as vlc
 
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS, ImageAnalysis
 from workbench.compare.figures import MEASURED, NOT_COUNTED, VariantFigures
+from workbench.units import human_bytes
 from workbench.variants import variant_order
 
 COMPONENT_COLORS: dict[str, str] = {
@@ -67,7 +68,8 @@ def components_chart(frame: pd.DataFrame, title: str = "Image size by component"
             tooltip=[
                 alt.Tooltip("shown:N", title="Variant"),
                 alt.Tooltip("label:N", title="Component"),
-                alt.Tooltip("sum(mb):Q", title="MB", format=",.1f"),
+                alt.Tooltip("sum(mb):Q", title="MB", format=",.3r"),
+                alt.Tooltip("sum(bytes):Q", title="Bytes", format=","),
             ],
         )
     )
@@ -78,7 +80,7 @@ def components_chart(frame: pd.DataFrame, title: str = "Image size by component"
         .encode(
             y=alt.Y("shown:N", sort=sort),
             x=alt.X("total:Q"),
-            text=alt.Text("total:Q", format=",.1f"),
+            text=alt.Text("total:Q", format=",.3r"),
         )
     )
     return (bars + totals).properties(title=title, width=WIDTH)
@@ -100,7 +102,8 @@ def savings_chart(frame: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("shown:N", title="Variant"),
                 alt.Tooltip("label:N", title="Component"),
-                alt.Tooltip("saved_mb:Q", title="Saved (MB)", format=",.1f"),
+                alt.Tooltip("saved_mb:Q", title="Saved (MB)", format=",.3r"),
+                alt.Tooltip("saved_bytes:Q", title="Saved (bytes)", format=","),
                 alt.Tooltip("saved_pct:Q", title="Saved (% of the component)", format=".1f"),
             ],
         )
@@ -115,7 +118,7 @@ def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
         end_mb=frame["end"] / 1e6,
         top_mb=frame[["start", "end"]].max(axis=1) / 1e6,
         label=[
-            f"{d / 1e6:,.1f}" if kind == "total" else f"{d / 1e6:+,.1f}"
+            human_bytes(d) if kind == "total" else human_bytes(d, signed=True)
             for d, kind in zip(frame["delta"], frame["kind"], strict=True)
         ],
     )
@@ -135,7 +138,11 @@ def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
                 labelExpr="datum.label == 'total' ? 'Image size' : 'Saved by the step'",
             ),
         ),
-        tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("label:N", title="MB")],
+        tooltip=[
+            alt.Tooltip("step:N", title="Step"),
+            alt.Tooltip("label:N", title="Size"),
+            alt.Tooltip("delta:Q", title="Bytes", format=","),
+        ],
     )
     text = base.mark_text(dy=-8).encode(y=alt.Y("top_mb:Q"), text="label:N")
     return (bars + text).properties(title="From the baseline to the best variant", width=WIDTH)
@@ -160,8 +167,8 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color("kind:N", title=None, scale=colors, legend=alt.Legend(orient="bottom")),
             tooltip=[
                 alt.Tooltip("task:N", title="Task"),
-                alt.Tooltip("low_mb:Q", title="Estimate from (MB)", format=",.1f"),
-                alt.Tooltip("high_mb:Q", title="Estimate to (MB)", format=",.1f"),
+                alt.Tooltip("low_mb:Q", title="Estimate from (MB)", format=",.3r"),
+                alt.Tooltip("high_mb:Q", title="Estimate to (MB)", format=",.3r"),
             ],
         )
     )
@@ -174,12 +181,12 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
             color=alt.Color("kind:N", scale=colors),
             tooltip=[
                 alt.Tooltip("task:N", title="Task"),
-                alt.Tooltip("low_mb:Q", title="Measured (MB)", format=",.1f"),
+                alt.Tooltip("low_mb:Q", title="Measured (MB)", format=",.3r"),
             ],
         )
     )
     labels = points.mark_text(align="left", dx=10, fontSize=12).encode(
-        text=alt.Text("low_mb:Q", format=",.1f")
+        text=alt.Text("low_mb:Q", format=",.3r")
     )
     return (ranges + points + labels).properties(
         title="Plan estimate vs measured saving, per task", width=WIDTH
@@ -202,10 +209,12 @@ def layers_chart(analysis: ImageAnalysis) -> alt.Chart:
                         "instruction": created,
                         "label": COMPONENT_LABELS[component],
                         "mb": size / 1e6,
+                        "bytes": size,
                         "order": order,
                     }
                 )
-    frame = pd.DataFrame(rows, columns=["layer", "index", "instruction", "label", "mb", "order"])
+    columns = ["layer", "index", "instruction", "label", "mb", "bytes", "order"]
+    frame = pd.DataFrame(rows, columns=columns)
     sort = list(dict.fromkeys(frame.sort_values("index")["layer"])) if len(frame) else []
     return (
         alt.Chart(frame)
@@ -218,7 +227,8 @@ def layers_chart(analysis: ImageAnalysis) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("instruction:N", title="Instruction"),
                 alt.Tooltip("label:N", title="Component"),
-                alt.Tooltip("sum(mb):Q", title="MB", format=",.2f"),
+                alt.Tooltip("sum(mb):Q", title="MB", format=",.3r"),
+                alt.Tooltip("sum(bytes):Q", title="Bytes", format=","),
             ],
         )
         .properties(title="Layers (lowest first), by component", width=WIDTH)
@@ -232,6 +242,7 @@ def component_bars(analysis: ImageAnalysis) -> alt.Chart:
             {
                 "label": COMPONENT_LABELS[c],
                 "mb": analysis.components.get(c, 0) / 1e6,
+                "bytes": analysis.components.get(c, 0),
                 "share": analysis.components.get(c, 0) / analysis.size_bytes * 100
                 if analysis.size_bytes
                 else 0.0,
@@ -248,7 +259,8 @@ def component_bars(analysis: ImageAnalysis) -> alt.Chart:
             color=component_color().legend(None),
             tooltip=[
                 alt.Tooltip("label:N", title="Component"),
-                alt.Tooltip("mb:Q", title="MB", format=",.1f"),
+                alt.Tooltip("mb:Q", title="MB", format=",.3r"),
+                alt.Tooltip("bytes:Q", title="Bytes", format=","),
                 alt.Tooltip("share:Q", title="% of the image", format=".1f"),
             ],
         )
@@ -265,6 +277,7 @@ def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
                 "shown": f.shown,
                 "size_mb": f.size_bytes / 1e6,
                 "compressed_mb": (f.compressed_bytes or 0) / 1e6,
+                "compressed_bytes": f.compressed_bytes or 0,
                 "compressed_kind": "measured in a registry"
                 if f.compressed_is_measured
                 else "estimate (gzip)",
@@ -272,7 +285,15 @@ def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
             }
             for f in figures
         ],
-        columns=["variant", "shown", "size_mb", "compressed_mb", "compressed_kind", "duration_s"],
+        columns=[
+            "variant",
+            "shown",
+            "size_mb",
+            "compressed_mb",
+            "compressed_bytes",
+            "compressed_kind",
+            "duration_s",
+        ],
     )
 
 
@@ -296,7 +317,8 @@ def compressed_chart(frame: pd.DataFrame) -> alt.Chart:
             ),
             tooltip=[
                 alt.Tooltip("shown:N", title="Variant"),
-                alt.Tooltip("compressed_mb:Q", title="MB", format=",.1f"),
+                alt.Tooltip("compressed_mb:Q", title="MB", format=",.3r"),
+                alt.Tooltip("compressed_bytes:Q", title="Bytes", format=","),
                 alt.Tooltip("compressed_kind:N", title="Figure"),
             ],
         )

@@ -58,7 +58,7 @@ def ladder_chart(frame: pd.DataFrame) -> alt.Chart:
         end_mb=frame["end"] / 1e6,
         top_mb=frame[["start", "end"]].max(axis=1) / 1e6,
         label=[
-            f"{d / 1e6:,.1f}" if kind == "total" else f"{d / 1e6:+,.1f}"
+            human_bytes(d) if kind == "total" else human_bytes(d, signed=True)
             for d, kind in zip(frame["delta"], frame["kind"], strict=True)
         ],
     )

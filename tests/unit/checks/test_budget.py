@@ -151,9 +151,9 @@ def test_the_text_report_is_a_short_table_of_what_is_over() -> None:
     lines = budget.render_text(budget.budget_result("app:baseline", make_analysis(), limits))
     assert lines[0] == "over budget: app:baseline (3 limits exceeded)"
     assert lines[1].split() == ["what", "limit", "actual", "over", "by"]
-    assert lines[2].split() == ["Image", "size", "1.0", "GB", "1.5", "GB", "+541.0", "MB"]
+    assert lines[2].split() == ["Image", "size", "1.00", "GB", "1.54", "GB", "+541", "MB"]
     assert lines[3].split() == [
-        "Compressed", "size", "(estimate)", "400.0", "MB", "502.5", "MB", "+102.5", "MB"
+        "Compressed", "size", "(estimate)", "400", "MB", "502", "MB", "+102", "MB"
     ]  # fmt: skip
     assert lines[4].split() == ["Efficiency", "0.9990", "0.9980", "0.0010", "under"]
     assert len(lines) == 5
@@ -163,7 +163,7 @@ def test_the_text_report_within_budget_shows_each_figure_beside_its_limit() -> N
     result = BudgetResult("app", IMAGE_ID, Limits(max_size=2 * GB), 1_540_962_853, None, "", 1, 0)
     assert budget.render_text(result) == [
         "within budget: app",
-        f"  {'Image size':34}     1.5 GB   limit 2.0 GB",
+        f"  {'Image size':34}    1.54 GB   limit 2.00 GB",
     ]
 
 
@@ -199,7 +199,7 @@ def test_check_exits_1_over_budget_with_what_is_over_and_by_how_much(fake_engine
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "over budget: app:baseline (1 limit exceeded)"
-    assert "Image size" in lines[2] and "+541.0 MB" in lines[2]
+    assert "Image size" in lines[2] and "+541 MB" in lines[2]
     assert len(lines) == 3
 
 

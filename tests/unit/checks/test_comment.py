@@ -23,14 +23,14 @@ def test_the_comment_has_the_verdict_the_headline_and_a_table_per_component() ->
     lines = text.splitlines()
     assert lines[0] == "### Image size: `app:pr` against `app:main`"
     assert "❌ **Over limits:** Image size grew past 5%." in text
-    assert "**app:pr is 4.2 MB larger than app:main: +4.0 MB in Build caches" in text
+    assert "**app:pr is 4.18 MB larger than app:main: +4.00 MB in Build caches" in text
     components, packages, limits = tables(text)
     assert components[0][:4] == ["Component", "A", "B", "Change"]
     assert [row[0] for row in components[1:]][-1] == "Total"
     assert [row[0] for row in packages[1:]] == ["pytest", "numpy"]
     assert limits == [
         ["Limit on", "Reference", "Image", "Growth", "Allowed", "Verdict"],
-        ["Image size", "9.0 MB", "13.1 MB", "+4.2 MB", "5% (447.6 kB)", "over by 3.7 MB"],
+        ["Image size", "8.95 MB", "13.1 MB", "+4.18 MB", "5% (448 kB)", "over by 3.73 MB"],
     ]
 
 
@@ -40,7 +40,7 @@ def test_within_the_limits_and_with_a_budget() -> None:
     text = render_markdown(_growth("50%"), checked)
     assert "✅" not in text and "❌ **Over limits:** Image size over its limit." in text
     *_, size_budget = tables(text)
-    assert size_budget[1] == ["Image size", "13.1 MB", "10.0 MB", "over by 3.1 MB"]
+    assert size_budget[1] == ["Image size", "13.1 MB", "10.0 MB", "over by 3.13 MB"]
     within = render_markdown(_growth("50%"))
     assert "✅ **Within limits.**" in within
 

@@ -82,6 +82,6 @@ def test_the_result_as_json_and_text() -> None:
     assert sum(data["components"].values()) == data["size_delta_bytes"]
     lines = render_text(result)
     assert lines[0] == (
-        "over growth limits: app:pr against app:main (+4.2 MB, +46.7%; 1 limit exceeded)"
+        "over growth limits: app:pr against app:main (+4.18 MB, +46.7%; 1 limit exceeded)"
     )
-    assert "Image size" in lines[2] and "5% (447.6 kB): over by 3.7 MB" in lines[2]
+    assert "Image size" in lines[2] and "5% (448 kB): over by 3.73 MB" in lines[2]

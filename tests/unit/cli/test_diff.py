@@ -48,7 +48,7 @@ def test_text_and_without_files(monkeypatch: pytest.MonkeyPatch) -> None:
     fill(monkeypatch)
     result = _cli(BIG, SMALL, "--no-files")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"{SMALL} is 4.2 MB smaller than {BIG}: -4.0 MB in Build")
+    assert result.stdout.startswith(f"{SMALL} is 4.18 MB smaller than {BIG}: -4.00 MB in Build")
     assert "Largest file changes" not in result.stdout
 
 

@@ -32,10 +32,10 @@ def test_optimize_prints_the_ladder_and_the_diff(tiny, monkeypatch) -> None:  # 
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("baseline") and "smoke passed" in lines[0]
-    assert lines[1].startswith("no-cache") and "-300.0 kB" in lines[1] and "kept" in lines[1]
+    assert lines[1].startswith("no-cache") and "-300 kB" in lines[1] and "kept" in lines[1]
     assert lines[2].startswith("multi-stage") and "dropped" in lines[2]
     assert "    | Traceback: boom" in lines
-    assert "saved 300.0 kB (adds up to the byte)" in result.output
+    assert "saved 300 kB (adds up to the byte)" in result.output
     assert "--- Dockerfile (yours)" in result.output
 
 

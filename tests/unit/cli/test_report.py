@@ -30,7 +30,7 @@ def test_the_report_command_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "report"
     result = CliRunner().invoke(_app(), ["report", str(project_dir), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "saves 600.0 MB (41.4 %)" in result.output
+    assert "saves 600 MB (41.4 %)" in result.output
     html = (out / "report.html").read_text()
     assert human_bytes(1451 * MB) in html and "no-cache" in html
     assert (out / "charts" / "components.png").read_bytes()[:8] == PNG_MAGIC
