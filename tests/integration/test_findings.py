@@ -60,12 +60,14 @@ def test_the_wheels_shape_names_its_wheels_and_its_chown_copy(docker_client, sta
     findings = image_findings(analysis.image_id, store=store, analyze=False).findings
     [wheels] = [f for f in findings if f.rule == "installer-inputs"]
     group = next(g for g in analysis.groups if g.group == "wheels")
-    assert (wheels.bytes, wheels.line, wheels.fix) == (group.bytes, 31, "multi-stage")
+    assert (wheels.bytes, wheels.line, wheels.fix) == (group.bytes, 34, "multi-stage")
     assert wheels.instruction == "COPY --from=builder /wheels /wheels"
     [chown] = [f for f in findings if f.rule == "chown-duplicate"]
     shadow = next(s for s in analysis.shadows if s.layer == chown.layer)
-    assert (chown.bytes, chown.line, chown.hidden_by_line) == (shadow.same_size_bytes, 35, 36)
+    assert (chown.bytes, chown.line, chown.hidden_by_line) == (shadow.same_size_bytes, 38, 39)
     assert chown.bytes > 0 and chown.fix == "copy-chown"
+    [lists] = [f for f in findings if f.rule == "apt-cache"]  # the final stage's curl install
+    assert lists.line == 31 and lists.bytes > 1_000_000 and lists.fix in ("no-cache", "apt-clean")
 
 
 @pytest.mark.parametrize(
