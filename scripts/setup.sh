@@ -16,7 +16,7 @@ fi
 
 packages=(docker.io debootstrap iptables docker-registry)
 if [ "$purpose" = test ]; then
-    packages+=(chromium procps)
+    packages+=(chromium procps iproute2)  # iproute2: the remote-engine test's own bridge
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -27,8 +27,10 @@ image id; :func:`latest_smoke` reads the newest one back (the "still works?" col
 the Builds and Compare pages).
 
 The probe runs where the workbench runs, so an engine on another machine
-(``DOCKER_HOST=tcp://...``) publishes on *its* loopback and the HTTP check cannot
-reach it there; a command check works with any engine.
+(``DOCKER_HOST=ssh://...``, or ``tcp://`` at an address other than the loopback)
+publishes on *its* loopback and the HTTP check cannot reach it here: it is refused at
+once (:data:`REMOTE_HTTP`) rather than left to probe whatever listens on that port on
+this machine.  A command check works with any engine.
 
 :func:`run_smoke` chains the steps: settle the check (settings), start the container
 (:mod:`~workbench.checks.container`), wait until it is ready
@@ -74,6 +76,13 @@ __all__ = [
     "smoke_running",
     "start_smoke",
 ]
+
+
+REMOTE_HTTP = (
+    "the HTTP check runs on this machine, and the engine at {host} publishes the "
+    "container's port on its own loopback; check with a command run inside the container "
+    "instead (--check, or `check` in the plan's [smoke])"
+)
 
 
 @dataclass(frozen=True)
@@ -364,8 +373,9 @@ def run_smoke(
 
     Raises:
         SmokeError: the image is missing, an option is wrong, the env file is missing,
-            the image has no port to probe, or the engine refused to create or start
-            the container (no container is left behind).
+            the image has no port to probe, an HTTP check is asked of an engine on
+            another machine, or the engine refused to create or start the container
+            (no container is left behind).
         KeyboardInterrupt: after the container is removed.
     """
     from workbench import engine
@@ -379,6 +389,8 @@ def run_smoke(
     inspect = engine.inspect_image(client, image, SmokeError, "build it first (`workbench build`)")
     options = {key: value for key, value in given.items() if value is not None}
     smoke_check = _check_for(image, inspect.get("Config") or {}, options)
+    if smoke_check.mode == "http" and not engine.engine_on_this_machine(client):
+        raise SmokeError(REMOTE_HTTP.format(host=engine.engine_host()))
     remove_leftovers(client)
     name = f"workbench-smoke-{uuid.uuid4().hex[:10]}"
     started = time.monotonic()

@@ -13,8 +13,10 @@ from workbench.engine.client import (
     HOW_TO_START,
     connect,
     engine_host,
+    engine_on_this_machine,
     host_secrets,
     is_local,
+    on_this_machine,
     redact_host,
 )
 from workbench.engine.images import find_image, inspect_if_present, inspect_image
@@ -27,12 +29,14 @@ __all__ = [
     "EngineStatus",
     "connect",
     "engine_host",
+    "engine_on_this_machine",
     "ensure",
     "find_image",
     "host_secrets",
     "inspect_if_present",
     "inspect_image",
     "is_local",
+    "on_this_machine",
     "redact_host",
     "status",
 ]

@@ -6,7 +6,10 @@ The engine is the local socket by default and whatever ``DOCKER_HOST`` names oth
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import urllib.parse
+from typing import Any
 
 import docker
 import docker.errors
@@ -51,6 +54,42 @@ def host_secrets() -> list[str]:
 def is_local(host: str) -> bool:
     """Whether an engine address is a socket on this machine."""
     return host.startswith("unix://") or host.startswith("npipe://")
+
+
+def on_this_machine(address: str) -> bool:
+    """Whether an engine address is on this machine: a socket, or TCP at a loopback address.
+
+    Takes ``DOCKER_HOST``'s form (``unix://``, ``tcp://``, ``ssh://``) or a docker SDK
+    client's ``base_url`` (``http+docker://localhost`` for a socket,
+    ``http+docker://ssh`` for ssh, ``http(s)://HOST:PORT`` for TCP).  A port the engine
+    publishes on 127.0.0.1 is this machine's 127.0.0.1 only then.  A tunnel to another
+    machine's engine on a loopback port (``ssh -L``) looks local and is taken at its word.
+    """
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        return True  # a bare path: a socket
+    if scheme in ("unix", "npipe"):
+        return True
+    if scheme == "http+docker":  # the SDK's socket and named-pipe adapters, or its ssh one
+        return not rest.startswith("ssh")
+    if scheme not in ("tcp", "http", "https"):
+        return False  # ssh://, or anything else that reaches another machine
+    host = urllib.parse.urlsplit(f"tcp://{rest}").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def engine_on_this_machine(client: Any) -> bool:
+    """Whether the client's engine is on this machine (:func:`on_this_machine`).
+
+    A client that does not say where its engine is (a test double) counts as local.
+    """
+    base_url = getattr(getattr(client, "api", None), "base_url", None)
+    return on_this_machine(base_url) if isinstance(base_url, str) else True
 
 
 def connect(timeout: int = 120) -> docker.DockerClient:

@@ -27,7 +27,7 @@ from workbench import engine
 from workbench.engine.images import short_id
 from workbench.errors import PushError, RegistryError
 from workbench.jobs import PUSH, Job, Jobs, process_jobs
-from workbench.registry.address import REGISTRY_ENV, RegistryAddress, is_loopback, resolve_address
+from workbench.registry.address import REGISTRY_ENV, RegistryAddress, resolve_address
 from workbench.registry.manifest import fetch_manifest, one_line
 from workbench.registry.server import ping, up
 from workbench.store import Store
@@ -147,15 +147,6 @@ def _push_hint(message: str, address: RegistryAddress) -> str:
     return ""
 
 
-def _engine_is_local() -> bool:
-    """The engine runs on this machine (a local socket, or TCP on the loopback)."""
-    host = engine.engine_host()
-    if host.startswith(("unix://", "npipe://")):
-        return True
-    match = re.match(r"tcp://([^/]+)", host)
-    return bool(match) and is_loopback(match.group(1))
-
-
 def push_image(
     client: docker.DockerClient,
     ref: str,
@@ -234,7 +225,7 @@ def _reachable_registry(
             f"{reason}; start the workbench's registry (`workbench registry up`) or name a "
             f"running one with --registry / {REGISTRY_ENV}"
         )
-    if address.loopback and not _engine_is_local():
+    if address.loopback and not engine.on_this_machine(engine.engine_host()):
         raise RegistryError(
             f"the engine at {engine.engine_host()} cannot reach {address.host} on this "
             f"machine's loopback; name a registry both reach with --registry / {REGISTRY_ENV}"
