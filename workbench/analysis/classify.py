@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -287,7 +287,12 @@ def _roots_regex(roots: Iterable[str]) -> re.Pattern[str] | None:
 
 @dataclass(frozen=True)
 class _Compiled:
-    """A rule or tag, compiled: what :meth:`Classifier.component` tries in order."""
+    """A rule or tag, compiled: what :meth:`Classifier.component` tries in order.
+
+    ``pattern`` is the rule's whole condition as one regular expression for a full
+    match (its roots as a look-ahead, then its globs), when it has no ``owner``
+    condition; ``""`` otherwise.
+    """
 
     component: str
     id: str
@@ -296,6 +301,7 @@ class _Compiled:
     under: tuple[re.Pattern[str], ...]
     owner: bool
     packages: Any
+    pattern: str = ""
 
     def matches(self, path: str, owners: Mapping[str, str] | Collection[str]) -> bool:
         if self.under and not any(u.match(path) for u in self.under):
@@ -338,14 +344,23 @@ class Classifier:
         self._compiled = [
             c for r in rules.rules if (c := self._compile(r, r.component, r.id)) is not None
         ]
+        self._steps = _first_match_steps(self._compiled)
         self._tags = [c for t in rules.tags if (c := self._compile(t, "", t.id)) is not None]
-        self._any_tag = _any_of([t.globs for t in rules.tags])
+        self._tag_checks = [
+            (re.compile(t.pattern).fullmatch if t.pattern else None, t) for t in self._tags
+        ]
+        if self._tags and all(check for check, _ in self._tag_checks):
+            self._any_tag = re.compile("|".join(f"(?:{t.pattern})" for t in self._tags)).fullmatch
+        else:
+            self._any_tag = _any_of([t.globs for t in rules.tags])
 
     def _compile(self, rule: Rule | Tag, component: str, rule_id: str) -> _Compiled | None:
         under = [self._roots[u] for u in rule.under]
         if rule.under and not any(under):
             return None  # no such roots in this image: the rule cannot match
+        anchored_texts, anywhere_texts = _glob_texts(rule.globs)
         anchored, anywhere = _split_globs(rule.globs)
+        roots = tuple(u for u in under if u is not None)
         packages = (
             re.compile("(?:" + "|".join(glob_to_regex("/" + p)[1:] for p in rule.packages) + ")")
             if rule.packages
@@ -356,9 +371,10 @@ class Classifier:
             rule_id,
             anchored,
             anywhere,
-            tuple(u for u in under if u is not None),
+            roots,
             bool(rule.owner),
             packages.fullmatch if packages is not None else None,
+            "" if rule.owner else _rule_pattern(anchored_texts, anywhere_texts, roots),
         )
 
     def component(self, path: str) -> str:
@@ -367,18 +383,39 @@ class Classifier:
 
     def classify(self, path: str) -> tuple[str, str]:
         """Return the component of an absolute path and the id of the rule that gave it
-        (``""`` when the rule has none, or none matched)."""
-        owners = self._dpkg
-        for rule in self._compiled:
-            if rule.matches(path, owners):
-                return rule.component, rule.id
+        (``""`` when the rule has none, or none matched).
+
+        The rules are tried in order, as steps: each run of rules without an ``owner``
+        condition is one full match of their patterns side by side (the first
+        alternative that matches is the first rule that does), each rule with one
+        is tried alone.
+        """
+        for fullmatch, rules in self._steps:
+            if fullmatch is None:
+                rule = rules[0]
+                if rule.matches(path, self._dpkg):
+                    return rule.component, rule.id
+            else:
+                found = fullmatch(path)
+                if found is not None:
+                    rule = rules[found.lastindex - 1]
+                    return rule.component, rule.id
         return OTHER, ""
+
+    def labels(self, paths: Sequence[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Each path's component, rule id (:meth:`classify`) and tags (:meth:`tags`)."""
+        classify, tags = self.classify, self.tags
+        return [(*classify(path), tags(path)) for path in paths]
 
     def tags(self, path: str) -> tuple[str, ...]:
         """Return the ids of the tags an absolute path carries (often none)."""
         if not self._tags or (self._any_tag is not None and self._any_tag(path) is None):
             return ()
-        return tuple(tag.id for tag in self._tags if tag.matches(path, self._dpkg))
+        return tuple(
+            tag.id
+            for check, tag in self._tag_checks
+            if (check(path) is not None if check is not None else tag.matches(path, self._dpkg))
+        )
 
 
 def _any_of(glob_lists: Iterable[tuple[str, ...]]) -> Any:
@@ -396,13 +433,9 @@ def _any_of(glob_lists: Iterable[tuple[str, ...]]) -> Any:
     return re.compile("(?:" + "|".join(tails) + r")\Z").search if tails else None
 
 
-def _split_globs(globs: Iterable[str]) -> tuple[Any, Any]:
-    """Compile globs into a full-match function and a search function (or ``None``s).
-
-    A glob that starts with ``/**/`` (or is relative) matches wherever its tail does,
-    so it is searched for as ``/TAIL`` up to the end of the path: the same matches as
-    a full match of ``(?:/.*)?/TAIL``, without the backtracking.
-    """
+def _glob_texts(globs: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The regular expressions of globs: those to match whole paths, and the tails of
+    those that start with ``/**/`` (or are relative), to find at the end of a path."""
     anchored, anywhere = [], []
     for glob in globs:
         if not glob.startswith("/"):
@@ -411,6 +444,67 @@ def _split_globs(globs: Iterable[str]) -> tuple[Any, Any]:
             anywhere.append(glob_to_regex(glob[3:]))
         else:
             anchored.append(glob_to_regex(glob))
+    return anchored, anywhere
+
+
+def _rule_pattern(
+    anchored: Sequence[str], anywhere: Sequence[str], roots: Sequence[re.Pattern[str]]
+) -> str:
+    """One rule's condition as a regular expression for a full match of the path.
+
+    Its roots (any of them) are a look-ahead at the start, as ``root.match`` tries
+    them; a tail is found after any prefix, ``(?s:.*)`` (newlines too), as
+    ``search(TAIL\\Z)`` finds it; no glob at all matches any path.
+    """
+    ahead = "(?=" + "|".join(f"(?:{r.pattern})" for r in roots) + ")" if roots else ""
+    parts = []
+    if anchored:
+        parts.append("(?:" + "|".join(anchored) + ")")
+    if anywhere and all(tail.startswith("/") for tail in anywhere):
+        # ``.*`` before a literal only stops where that literal is: the "/" goes first
+        parts.append("(?s:.*)/(?:" + "|".join(tail[1:] for tail in anywhere) + ")")
+    elif anywhere:
+        parts.append("(?s:.*)(?:" + "|".join(anywhere) + ")")
+    return ahead + "(?:" + ("|".join(parts) or "(?s:.*)") + ")"
+
+
+def _first_match_steps(compiled: Sequence[_Compiled]) -> list[tuple[Any, tuple[_Compiled, ...]]]:
+    """The rules as :meth:`Classifier.classify` tries them: runs of rules without an
+    ``owner`` condition joined into one full match (its ``lastindex`` names the rule),
+    and each rule with one alone (``None`` for a match function)."""
+    steps: list[tuple[Any, tuple[_Compiled, ...]]] = []
+    run: list[_Compiled] = []
+
+    def flush() -> None:
+        if run:
+            try:
+                joined = re.compile("|".join(f"(?:{rule.pattern})()" for rule in run))
+            except re.error:
+                joined = None
+            if joined is not None and joined.groups == len(run):
+                steps.append((joined.fullmatch, tuple(run)))
+            else:  # a glob's odd class body ran into its neighbours: one by one, then
+                steps.extend((None, (rule,)) for rule in run)
+            run.clear()
+
+    for rule in compiled:
+        if rule.pattern:
+            run.append(rule)
+        else:
+            flush()
+            steps.append((None, (rule,)))
+    flush()
+    return steps
+
+
+def _split_globs(globs: Iterable[str]) -> tuple[Any, Any]:
+    """Compile globs into a full-match function and a search function (or ``None``s).
+
+    A glob that starts with ``/**/`` (or is relative) matches wherever its tail does,
+    so it is searched for as ``/TAIL`` up to the end of the path: the same matches as
+    a full match of ``(?:/.*)?/TAIL``, without the backtracking.
+    """
+    anchored, anywhere = _glob_texts(globs)
     return (
         re.compile("(?:" + "|".join(anchored) + ")").fullmatch if anchored else None,
         re.compile("(?:" + "|".join(anywhere) + r")\Z").search if anywhere else None,

@@ -175,23 +175,56 @@ def _get_parts(root: _DNode, parts: list[str]) -> _DNode | None:
     return node
 
 
-def _record_fast(entries: Sequence[Entry], record) -> None:
-    """Visit a layer without whiteouts: every path no other entry lies under is a leaf."""
+def _leaves_fast(entries: Sequence[Entry]) -> dict[str, int]:
+    """A layer without whiteouts: every path no other entry lies under is a leaf."""
+    opaque = EntryKind.OPAQUE
+    regular = EntryKind.FILE
+    sizes = {e.path: e.size if e.kind is regular else 0 for e in entries if e.kind is not opaque}
     parents: set[str] = set()
-    sizes: dict[str, int] = {}
-    for entry in entries:
-        kind = entry.kind
-        if kind is EntryKind.OPAQUE:
-            continue
-        path = entry.path
-        sizes[path] = entry.size if kind is EntryKind.FILE else 0
-        folder = path.rpartition("/")[0]
-        while folder and folder not in parents:
-            parents.add(folder)
-            folder = folder.rpartition("/")[0]
-    for path, size in sizes.items():
-        if path not in parents:
-            record(path, size)
+    folders = {path.rpartition("/")[0] for path in sizes}
+    while folders:  # every folder of a path, up to the root, one level at a time
+        folders.discard("")
+        folders -= parents
+        parents |= folders
+        folders = {folder.rpartition("/")[0] for folder in folders}
+    return {path: size for path, size in sizes.items() if path not in parents}
+
+
+class _Records:
+    """Each path's cumulative size, smallest size and how many layers showed it."""
+
+    __slots__ = ("count", "cumulative", "minimum")
+
+    def __init__(self) -> None:
+        self.cumulative: dict[str, int] = {}
+        self.minimum: dict[str, int] = {}
+        self.count: dict[str, int] = {}
+
+    def record(self, path: str, size: int) -> None:
+        """One leaf of one layer."""
+        if path in self.cumulative:
+            self.cumulative[path] += size
+            if size < self.minimum[path]:
+                self.minimum[path] = size
+            self.count[path] += 1
+        else:
+            self.cumulative[path] = size
+            self.minimum[path] = size
+            self.count[path] = 1
+
+    def record_all(self, leaves: dict[str, int]) -> None:
+        """Every leaf of one layer (a path at most once)."""
+        cumulative, minimum, count = self.cumulative, self.minimum, self.count
+        for path, size in leaves.items():
+            before = cumulative.get(path)
+            if before is None:
+                cumulative[path] = minimum[path] = size
+                count[path] = 1
+            else:
+                cumulative[path] = before + size
+                if size < minimum[path]:
+                    minimum[path] = size
+                count[path] += 1
 
 
 def efficiency(layers: Sequence[Sequence[Entry]]) -> Efficiency:
@@ -204,20 +237,8 @@ def efficiency(layers: Sequence[Sequence[Entry]]) -> Efficiency:
     Args:
         layers: each layer's entries in tar order, lowest layer first.
     """
-    cumulative: dict[str, int] = {}
-    minimum: dict[str, int] = {}
-    seen: dict[str, int] = {}
-
-    def record(path: str, size: int) -> None:
-        if path in cumulative:
-            cumulative[path] += size
-            if size < minimum[path]:
-                minimum[path] = size
-            seen[path] += 1
-        else:
-            cumulative[path] = size
-            minimum[path] = size
-            seen[path] = 1
+    records = _Records()
+    record = records.record
 
     with_whiteouts = [any(e.kind is EntryKind.WHITEOUT for e in entries) for entries in layers]
     last_needing_stack = max((i for i, w in enumerate(with_whiteouts) if w and i > 0), default=0)
@@ -232,7 +253,7 @@ def efficiency(layers: Sequence[Sequence[Entry]]) -> Efficiency:
     stacked: _DNode | None = None
     for index, entries in enumerate(layers):
         if not with_whiteouts[index]:
-            _record_fast(entries, record)
+            records.record_all(_leaves_fast(entries))
         elif index == 0:
             _visit_leaves(tree(0), tree(0), record)
         else:
@@ -245,7 +266,8 @@ def efficiency(layers: Sequence[Sequence[Entry]]) -> Efficiency:
             if index > 0:
                 _stack(stacked, tree(index))
         trees[index] = None if index > 0 else trees[0]
+    cumulative = records.cumulative
     total = sum(cumulative.values())
-    score = 1.0 if total == 0 else sum(minimum.values()) / total
-    wasted = sum(cumulative[p] for p, n in seen.items() if n >= 2)
-    return Efficiency(score, wasted, sum(1 for n in seen.values() if n >= 2))
+    score = 1.0 if total == 0 else sum(records.minimum.values()) / total
+    again = [path for path, n in records.count.items() if n >= 2]
+    return Efficiency(score, sum(cumulative[p] for p in again), len(again))

@@ -9,11 +9,13 @@ classify (component rules) -> figures.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import io
 import posixpath
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from workbench.analysis.classify import (
     load_rules,
 )
 from workbench.analysis.efficiency import efficiency
+from workbench.analysis.engine_api import EngineAPI, as_engine
+from workbench.analysis.forked import Forked, split_map
 from workbench.analysis.groups import GroupTally, shadows
 from workbench.analysis.layer_cache import EstimateCache
 from workbench.analysis.merge import LayerStats, MergeResult, merge_layers
@@ -58,6 +62,24 @@ PREFETCH_BYTES = 64 * 1024 * 1024
 _SYMLINK = EntryKind.SYMLINK
 
 Rules = RuleSet | str | Path | None
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an analysis builds its tables.
+
+    An analysis makes a few hundred thousand small objects that live until it returns
+    and form no cycles: a collection walks them all for nothing (a tenth of a cold
+    analysis).  Only the caller that paused the collector starts it again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _rule_set(rules: Rules) -> RuleSet:
@@ -189,27 +211,32 @@ def _count(merged: MergeResult, classifier: Classifier, counted: Sequence[bool])
     group is named by the rule and tags its own path would have.
     """
     result = _Counted([], [], dict.fromkeys(COMPONENTS, 0), [], GroupTally())
-    result.per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in merged.layers]
-    classify, tags, add = classifier.classify, classifier.tags, result.tally.add
-    for group, path in zip(merged.groups, merged.visible_path, strict=True):
-        absolute = "/" + (path if path is not None else group.path)
-        component, rule_id = classify(absolute)
+    result.per_layer = per_layer = [dict.fromkeys(COMPONENTS, 0) for _ in merged.layers]
+    add, component_of, weights = result.tally.add, result.component_of, result.weights
+    totals, uncounted = result.totals, 0
+    groups, visible = merged.groups, merged.visible_path
+    paths = ["/" + (p if p is not None else g.path) for g, p in zip(groups, visible, strict=True)]
+    labels = split_map(classifier.labels, paths)  # the second half on the other core
+    for group, path, absolute, (component, rule_id, names) in zip(
+        groups, visible, paths, labels, strict=True
+    ):
+        layer = group.layer
         if path is None:
             component = SHADOWED
         weight = group.bytes
-        if group.kind is _SYMLINK and not counted[group.layer]:
+        if group.kind is _SYMLINK and not counted[layer]:
             weight = 0
             if path is not None:
-                result.uncounted_visible += group.bytes
-        names = tags(absolute)
+                uncounted += group.bytes
         if rule_id:
             names = (rule_id, *names)
         if names:
-            add(names, group.layer, absolute, weight, path is not None)
-        result.component_of.append(component)
-        result.weights.append(weight)
-        result.totals[component] += weight
-        result.per_layer[group.layer][component] += weight
+            add(names, layer, absolute, weight, path is not None)
+        component_of.append(component)
+        weights.append(weight)
+        totals[component] += weight
+        per_layer[layer][component] += weight
+    result.uncounted_visible = uncounted
     return result
 
 
@@ -263,6 +290,7 @@ def _compressed(archive: ImageArchive) -> Compressed:
     )
 
 
+@_collector_paused()
 def analyze_archive(
     archive: ImageArchive,
     *,
@@ -294,7 +322,9 @@ def analyze_archive(
     image_config = archive.config.get("config") or {}
     if workdir is None:
         workdir = image_config.get("WorkingDir") or ""
-    merged = merge_layers([layer.entries for layer in archive.layers])
+    layers = [layer.entries for layer in archive.layers]
+    dive_later = Forked(efficiency, layers)  # on the other core while the rest goes on
+    merged = merge_layers(layers)
     view = FinalView(merged, archive.layers)
     venvs = virtualenvs(merged.final)
     debs, dpkg_files = debian_owners(view)
@@ -308,7 +338,7 @@ def analyze_archive(
     figures = _count(merged, classifier, counted)
     totals = figures.totals
     size_bytes = sum(totals.values())
-    dive = efficiency([layer.entries for layer in archive.layers])
+    dive = dive_later.result()
     return ImageAnalysis(
         image_id=archive.image_id,
         tags=archive.tags,
@@ -416,14 +446,16 @@ def _engine_layer_bytes(
 
 
 def _exported(
-    client: Any, ref: str, *, compress: bool, zstd: bool, skip_estimates: Collection[str] = ()
+    engine: EngineAPI,
+    ref: str,
+    *,
+    compress: bool,
+    zstd: bool,
+    skip_estimates: Collection[str] = (),
 ) -> ImageArchive:
-    import docker.errors
-    import requests.exceptions
-
     stream = None
     try:
-        stream = ChunkReader(client.api.get_image(ref), prefetch=PREFETCH_BYTES)
+        stream = ChunkReader(engine.export(ref), prefetch=PREFETCH_BYTES)
         return read_archive(
             stream,
             capture=capture_limit,
@@ -432,7 +464,7 @@ def _exported(
             ref=ref,
             skip_estimates=skip_estimates,
         )
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+    except engine.export_errors as exc:
         raise AnalysisError(f"the engine could not export {ref!r}: {exc}") from exc
     finally:
         if stream is not None:
@@ -440,7 +472,7 @@ def _exported(
 
 
 def _read_layers(
-    client: Any,
+    engine: EngineAPI,
     ref: str,
     inspect: Mapping[str, Any],
     *,
@@ -468,7 +500,8 @@ def _read_layers(
                     "the engine's overlay2 folders"
                 )
         else:
-            archive = overlay_archive(client, inspect, capture=capture_limit)
+            with _collector_paused():
+                archive = overlay_archive(engine, inspect, capture=capture_limit)
             if archive is None and source == "overlay2":
                 raise AnalysisError(
                     "the engine's overlay2 folders are not readable here (a remote engine, "
@@ -476,7 +509,7 @@ def _read_layers(
                 )
     skipped = layer_cache.export_keys(known)
     if archive is None:
-        archive = _exported(client, ref, compress=compress, zstd=zstd, skip_estimates=skipped)
+        archive = _exported(engine, ref, compress=compress, zstd=zstd, skip_estimates=skipped)
     if not estimating:
         return archive
     if estimates is not None:
@@ -484,7 +517,7 @@ def _read_layers(
     archive = layer_cache.with_estimates(archive, known, zstd=zstd)
     if any(layer.gzip_bytes is None for layer in archive.layers):
         # an export path pointed at another layer than remembered: read it all again
-        archive = _exported(client, ref, compress=compress, zstd=zstd)
+        archive = _exported(engine, ref, compress=compress, zstd=zstd)
         if estimates is not None:
             estimates.put(layer_cache.learned(archive))
     return archive
@@ -506,7 +539,8 @@ def analyze_image(
     """Analyse an image the engine holds: stream its export, or read its overlay2 folders.
 
     Args:
-        client: a ``docker.DockerClient`` (see :func:`workbench.engine.connect`).
+        client: a ``docker.DockerClient`` (see :func:`workbench.engine.connect`), or
+            an engine of :mod:`workbench.analysis.engine_api` (a local socket's).
         ref: the image: a tag (``"name:tag"``) or an id.
         compress: estimate each layer's gzip size (``--no-compress`` skips it).
         app_paths: absolute path prefixes of the application code; the WORKDIR when empty.
@@ -532,19 +566,14 @@ def analyze_image(
     Raises:
         AnalysisError: when the engine lacks the image or the export is unreadable.
     """
-
-    from workbench.engine.images import ENGINE_ERRORS, inspect_image
-
+    engine = as_engine(client)
     rule_set = _rule_set(rules)
-    inspect = inspect_image(client, ref, AnalysisError, PULL_HINT)
-    try:
-        api_history = client.api.history(ref)
-    except ENGINE_ERRORS as exc:
-        raise AnalysisError(f"the engine could not describe {ref!r}: {exc}") from exc
+    inspect = engine.inspect_image(ref, PULL_HINT)
+    api_history = engine.history(ref)
     if source not in SOURCES:
         raise AnalysisError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     archive = _read_layers(
-        client, ref, inspect, source=source, compress=compress, zstd=zstd, estimates=estimates
+        engine, ref, inspect, source=source, compress=compress, zstd=zstd, estimates=estimates
     )
     count = len(archive.layers)
     history = None

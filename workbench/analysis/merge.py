@@ -30,13 +30,17 @@ _WHITEOUT = EntryKind.WHITEOUT
 _OPAQUE = EntryKind.OPAQUE
 _DIR = EntryKind.DIR
 _HARDLINK = EntryKind.HARDLINK
+_FILE = EntryKind.FILE
+_SYMLINK = EntryKind.SYMLINK
 DELETED = "deleted"
 REPLACED = "replaced"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Group:
-    """Bytes one layer adds under one or more paths.
+    """Bytes one layer adds under one or more paths; never changed once made (not
+    ``frozen``, which takes four times as long to make: see
+    :class:`~workbench.analysis.reader.Entry`).
 
     Attributes:
         layer: index of the layer (0 = lowest).
@@ -214,53 +218,65 @@ class _LayerMerge:
         return node
 
     def apply_entries(self, entries: Sequence[Entry]) -> None:
+        # The hot loop of the merge (once per entry of every layer): its state in locals.
         index = self.index
         groups = self.groups
+        new_group = groups.append
         own = self._own
+        hidden = self.hidden
+        dirs = self._dirs
+        added = changed = deleted = size = symlink_size = 0
         for entry in entries:
             kind = entry.kind
             if kind is _WHITEOUT or kind is _OPAQUE:
                 continue
             path = entry.path
             dirname, _, name = path.rpartition("/")
-            parent = self._dirs.get(dirname) or self._directory(dirname)
+            parent = dirs.get(dirname)
+            if parent is None:
+                parent = self._directory(dirname)
             children = parent.children
             assert children is not None
             existing = children.get(name)
             if kind is _DIR:
-                if existing is not None and existing.children is not None:
-                    continue
-                if existing is not None and existing.layer != index:
-                    self.deleted += 1
                 if existing is not None:
-                    self.hidden[existing.group] = (index, DELETED, -1)
-                children[name] = node = _Node(index, children={})
-                self._dirs[path] = node
+                    if existing.children is not None:
+                        continue
+                    if existing.layer != index:
+                        deleted += 1
+                    hidden[existing.group] = (index, DELETED, -1)
+                children[name] = node = _Node(index, -1, {})
+                dirs[path] = node
                 continue
             if kind is _HARDLINK:
                 group = own.get(entry.link)
                 if group is None:  # target not in this layer: an empty inode of its own
                     group = len(groups)
-                    groups.append(Group(index, path, 0, EntryKind.FILE))
+                    new_group(Group(index, path, 0, _FILE))
             else:
                 group = len(groups)
-                groups.append(Group(index, path, entry.size, kind, entry.link))
-                self.bytes += entry.size
-                if kind is EntryKind.SYMLINK:
-                    self.symlink_bytes += entry.size
+                new_group(Group(index, path, entry.size, kind, entry.link))
+                size += entry.size
+                if kind is _SYMLINK:
+                    symlink_size += entry.size
             own[path] = group
             if existing is None:
-                self.added += 1
+                added += 1
             elif existing.layer != index or existing.children is not None:
-                self.changed += 1
+                changed += 1
                 if existing.children is not None:
-                    self.deleted += _drop(existing, self.hidden, index)
-                    self._dirs = {"": self.root}  # cached directories may be gone
+                    deleted += _drop(existing, hidden, index)
+                    dirs = self._dirs = {"": self.root}  # cached directories may be gone
                 else:
-                    self.hidden[existing.group] = (index, REPLACED, group)
+                    hidden[existing.group] = (index, REPLACED, group)
             else:
-                self.hidden[existing.group] = (index, REPLACED, group)
+                hidden[existing.group] = (index, REPLACED, group)
             children[name] = _Node(index, group)
+        self.added += added
+        self.changed += changed
+        self.deleted += deleted
+        self.bytes += size
+        self.symlink_bytes += symlink_size
 
     def stats(self) -> LayerStats:
         return LayerStats(self.bytes, self.added, self.changed, self.deleted, self.symlink_bytes)

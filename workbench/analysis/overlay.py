@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from workbench.analysis.engine_api import as_engine
 from workbench.analysis.reader import (
     CaptureRule,
     Entry,
@@ -35,6 +37,14 @@ from workbench.analysis.reader import (
 )
 
 OPAQUE_XATTR = "trusted.overlay.opaque"
+_DIR, _FILE, _SYMLINK = EntryKind.DIR, EntryKind.FILE, EntryKind.SYMLINK
+_HARDLINK, _OPAQUE, _WHITEOUT, _OTHER = (
+    EntryKind.HARDLINK,
+    EntryKind.OPAQUE,
+    EntryKind.WHITEOUT,
+    EntryKind.OTHER,
+)
+_NAME = operator.attrgetter("name")
 
 
 def layer_dirs(inspect: Mapping[str, Any]) -> list[Path] | None:
@@ -92,40 +102,41 @@ def read_layer_dir(
     append = entries.append
 
     def walk(folder: bytes, rel: str) -> None:
+        # the hot loop (once per file of every layer): the entry's type comes from the
+        # folder listing (d_type), so only regular files and device nodes are stat'ed
         with os.scandir(folder) as listing:
-            children = sorted(listing, key=lambda e: e.name)
+            children = sorted(listing, key=_NAME)
+        prefix = f"{rel}/" if rel else ""
         for child in children:
-            name = os.fsdecode(child.name)
-            path = f"{rel}/{name}" if rel else name
-            info = child.stat(follow_symlinks=False)
-            mode = info.st_mode
-            if stat.S_ISDIR(mode):
-                append(Entry(path, EntryKind.DIR))
+            path = prefix + child.name.decode("utf-8", "surrogateescape")
+            if child.is_dir(follow_symlinks=False):
+                append(Entry(path, _DIR))
                 if _opaque(child.path):
-                    append(Entry(path, EntryKind.OPAQUE))
+                    append(Entry(path, _OPAQUE))
                 walk(child.path, path)
-            elif stat.S_ISREG(mode):
+            elif child.is_symlink():
+                target = os.readlink(child.path)
+                append(Entry(path, _SYMLINK, len(target), os.fsdecode(target)))
+            elif child.is_file(follow_symlinks=False):
+                info = child.stat(follow_symlinks=False)
                 if info.st_nlink > 1:
                     inode = (info.st_dev, info.st_ino)
                     first = inodes.get(inode)
                     if first is not None:
-                        append(Entry(path, EntryKind.HARDLINK, 0, first))
+                        append(Entry(path, _HARDLINK, 0, first))
                         continue
                     inodes[inode] = path
-                append(Entry(path, EntryKind.FILE, info.st_size))
+                append(Entry(path, _FILE, info.st_size))
                 if capture is not None:
                     limit = capture(path)
                     if limit:
                         content = _capture(child.path, limit)
                         if content is not None:
                             captured[path] = content
-            elif stat.S_ISLNK(mode):
-                target = os.readlink(child.path)
-                append(Entry(path, EntryKind.SYMLINK, len(target), os.fsdecode(target)))
-            elif stat.S_ISCHR(mode) and info.st_rdev == 0:
-                append(Entry(path, EntryKind.WHITEOUT))
             else:
-                append(Entry(path, EntryKind.OTHER))
+                info = child.stat(follow_symlinks=False)
+                whiteout = stat.S_ISCHR(info.st_mode) and info.st_rdev == 0
+                append(Entry(path, _WHITEOUT if whiteout else _OTHER))
 
     walk(os.fsencode(root), "")
     return LayerSummary(key=key or str(root), entries=tuple(entries), captured=captured)
@@ -150,7 +161,8 @@ def overlay_archive(
     """Read an image from local overlay2 storage, or ``None`` when that is not possible.
 
     Args:
-        client: a ``docker.DockerClient`` for the engine that holds the image.
+        client: the engine that holds the image: a ``docker.DockerClient`` or an
+            engine of :mod:`workbench.analysis.engine_api`.
         inspect: the engine's ``inspect_image`` answer for it.
         capture: which files' contents to keep.
     """
@@ -158,7 +170,7 @@ def overlay_archive(
     if dirs is None:
         return None
     try:
-        docker_root = client.info().get("DockerRootDir") or "/var/lib/docker"
+        docker_root = as_engine(client).info().get("DockerRootDir") or "/var/lib/docker"
     except Exception:  # noqa: BLE001 - any failure means: use the export
         return None
     config = image_config(docker_root, inspect.get("Id", ""))

@@ -63,9 +63,13 @@ class EntryKind(StrEnum):
 MARKERS = (EntryKind.WHITEOUT, EntryKind.OPAQUE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Entry:
-    """One member of a layer tar.
+    """One member of a layer tar; never changed once made.
+
+    Not ``frozen``: an analysis makes one per file of every layer (50,000 for the
+    sample), and a frozen dataclass takes four times as long to make (each field is set
+    through ``object.__setattr__``).
 
     Attributes:
         path: the path in the image, relative to ``/`` (``"usr/bin/python3"``); for a

@@ -5,6 +5,11 @@ so analysing the same image again answers without touching the engine's export.
 The application paths come from the Dockerfile the image was built from: the
 destinations of the final stage's COPY/ADD from the build context, dependency
 manifests excepted.
+
+Answering from the store is the quick path, so this module imports neither the docker
+SDK nor the Dockerfile parser until a call needs them: ``workbench analyze`` a second
+time asks a local engine for the image's id over its socket
+(:mod:`workbench.analysis.engine_api`) and reads the store.
 """
 
 from __future__ import annotations
@@ -16,22 +21,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import docker
-import docker.errors
-
-from workbench import engine
 from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
+from workbench.analysis.engine_api import BUILD_HINT, as_engine
 from workbench.analysis.layer_cache import ESTIMATE_VERSION, LayerEstimate
 from workbench.analysis.model import SCHEMA_VERSION
-from workbench.engine.images import short_id
 from workbench.errors import AnalysisError
-from workbench.jobs import ANALYSIS, Job, Jobs, process_jobs
 from workbench.labels import DOCKERFILE_SHA256, PROJECT_PATH
-from workbench.project.manifests import is_manifest
 from workbench.store import Store
-from workbench.variants import dockerfile as df
+
+if TYPE_CHECKING:
+    import docker
+
+    from workbench.jobs import Job, Jobs
 
 
 def application_paths(dockerfile_text: str) -> tuple[str, ...]:
@@ -44,6 +48,9 @@ def application_paths(dockerfile_text: str) -> tuple[str, ...]:
         Absolute destination paths; empty when the Dockerfile cannot be read, so the
         analysis falls back to the WORKDIR.
     """
+    from workbench.project.manifests import is_manifest
+    from workbench.variants import dockerfile as df
+
     paths: list[str] = []
     for spec, dest in df.final_stage_context_copies(dockerfile_text):
         if all(is_manifest(source) for source in spec.sources):
@@ -103,11 +110,10 @@ class StoredEstimates:
             self.store.save_layer_result(diff_id, self.kind, asdict(estimate))
 
 
-def _image_dockerfile(image: docker.models.images.Image, store: Store) -> str | None:
-    """The Dockerfile a workbench build recorded for this image, when we know it."""
-    found = image.labels or {}
-    path = found.get(PROJECT_PATH)
-    sha = found.get(DOCKERFILE_SHA256)
+def _image_dockerfile(labels: Mapping[str, str], store: Store) -> str | None:
+    """The Dockerfile a workbench build recorded for an image (by its labels), if known."""
+    path = labels.get(PROJECT_PATH)
+    sha = labels.get(DOCKERFILE_SHA256)
     if not path or not sha:
         return None
     for candidate in store.dockerfiles_by_sha(sha):
@@ -126,11 +132,13 @@ def get_image(client: docker.DockerClient, ref: str) -> docker.models.images.Ima
     Raises:
         AnalysisError: the engine has no such image, or cannot describe it.
     """
+    from workbench import engine
+
     return engine.find_image(client, ref, AnalysisError)
 
 
 def analyze(
-    client: docker.DockerClient,
+    client: Any,
     ref: str,
     *,
     compress: bool = True,
@@ -142,7 +150,8 @@ def analyze(
     """Analyse an image, or answer from the store when it was analysed before.
 
     Args:
-        client: a connected docker client.
+        client: a connected docker client, or an engine of
+            :mod:`workbench.analysis.engine_api` (see its ``local_engine``).
         ref: a tag or an image id.
         compress: estimate the compressed size (a second look at each layer's bytes).
         rules: a component rules file (default: the shipped rules).
@@ -159,25 +168,29 @@ def analyze(
         AnalysisError: the image is missing or cannot be read.
     """
     store = store or Store()
-    image = get_image(client, ref)
-    text = dockerfile_text if dockerfile_text is not None else _image_dockerfile(image, store)
+    engine = as_engine(client)
+    inspect = engine.inspect_image(ref, BUILD_HINT)
+    image_id = inspect["Id"]
+    labels = (inspect.get("Config") or {}).get("Labels") or {}
+    text = dockerfile_text if dockerfile_text is not None else _image_dockerfile(labels, store)
     app_paths = application_paths(text) if text else ()
     key = options_key(compress, rules, app_paths)
     if use_cache:
-        cached = store.analysis(image.id, key)
+        cached = store.analysis(image_id, key)
         if cached is not None:
             return ImageAnalysis.from_dict(cached)
     result = analyze_image(
-        client,
-        image.id,
+        engine,
+        image_id,
         compress=compress,
         app_paths=app_paths,
         rules=rules,
         estimates=StoredEstimates(store),
     )
     if not result.tags:
-        result = ImageAnalysis.from_dict({**result.to_dict(), "tags": list(image.tags)})
-    store.save_analysis(image.id, key, result.to_dict())
+        tags = [tag for tag in inspect.get("RepoTags") or () if tag != "<none>:<none>"]
+        result = ImageAnalysis.from_dict({**result.to_dict(), "tags": tags})
+    store.save_analysis(image_id, key, result.to_dict())
     return result
 
 
@@ -194,7 +207,7 @@ def start_analysis(
     *,
     store: Store | None = None,
     jobs: Jobs | None = None,
-    client_factory: Callable[[], docker.DockerClient] = engine.connect,
+    client_factory: Callable[[], docker.DockerClient] | None = None,
 ) -> Job:
     """Analyse an image in the background (:func:`analyze`); the result lands in the store.
 
@@ -202,14 +215,20 @@ def start_analysis(
         image_id: the image.
         store: where the analysis goes (default: the workbench's).
         jobs: the jobs to queue it on (default: the process's).
-        client_factory: how the job gets its engine client.
+        client_factory: how the job gets its engine client (default:
+            :func:`workbench.engine.connect`).
 
     Returns:
         The job: new, or the one already queued or running for this image.
     """
+    from workbench import engine
+    from workbench.engine.images import short_id
+    from workbench.jobs import ANALYSIS, process_jobs
+
     store = store or Store()
+    connect = client_factory or engine.connect
 
     def work() -> None:
-        analyze(client_factory(), image_id, store=store)
+        analyze(connect(), image_id, store=store)
 
     return (jobs or process_jobs()).submit(ANALYSIS, image_id, work, short_id(image_id))

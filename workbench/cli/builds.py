@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from workbench.cli.common import EXIT_FOUND, EXIT_INTERRUPTED, echo_err, fail, friendly, print_json
-from workbench.project import load_project
 
 if TYPE_CHECKING:  # the build service, docker and the variants load only when a command runs
     from workbench.build.service import BuildService, BuildSpec
@@ -53,6 +52,7 @@ def variants_command(
 ) -> None:
     """List the Dockerfile variants of a project, or show one."""
     from workbench import variants
+    from workbench.project import load_project
 
     loaded = load_project(project)
     if show or diff:
@@ -91,6 +91,7 @@ def build_command(
     """Build variants of a project; exit 0 only if every build (and smoke test) succeeded."""
     from workbench import engine
     from workbench.build.service import build_service
+    from workbench.project import load_project
 
     loaded = load_project(project)
     specs = _specs(loaded, variant or ["baseline"], builder, drop or (), no_build_cache, smoke)
@@ -179,6 +180,7 @@ def rebuild_cost_command(
     """Time each variant's rebuild after a source change and after a lock change."""
     from workbench import engine
     from workbench.build import rebuild
+    from workbench.project import load_project
 
     loaded = load_project(project)
     client = engine.connect()
