@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.stakeholder import apply_large_type, stakeholder_mode
 from ui.state import engine_status
+from ui.warm import warm_up
 from workbench.build.service import build_service
 from workbench.errors import WorkbenchError
 from workbench.home import SAMPLE_PROJECT
@@ -17,6 +18,7 @@ from workbench.project.recent import recent_projects, remember_project
 st.set_page_config(
     page_title="Image workbench", page_icon=":material/deployed_code:", layout="wide"
 )
+warm_up()  # once per process: the pages' heavy modules load in the background
 st.session_state.setdefault("project_path", str(SAMPLE_PROJECT))
 # The process's build worker; starting it marks builds a dead process left running as
 # interrupted, so after a restart the history says so.  A store error shows on the pages.

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.figures import newest_images, show_chart, stored_images
 from ui.state import analysis_of, analysis_progress, current_project
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
-from workbench.analysis.model import SCHEMA_VERSION
-from workbench.compare import charts
 from workbench.engine.images import short_id
 from workbench.errors import WorkbenchError
 from workbench.findings import image_findings
@@ -24,13 +23,12 @@ store = Store()
 
 choices: dict[str, str] = {}
 if project is not None:
-    latest = store.latest_images(project.key)
+    latest = newest_images(project, store)
     for variant in sorted(latest, key=variant_order):
-        build = latest[variant]
-        choices[f"{variant} ({build.tag})"] = build.image_id
-for data in store.all_analyses(limit=100, schema=SCHEMA_VERSION):
-    label = f"{', '.join(data.get('tags') or []) or short_id(data['image_id'])}"
-    choices.setdefault(label, data["image_id"])
+        tag, built = latest[variant]
+        choices[f"{variant} ({tag})"] = built
+for stored, tags in stored_images(limit=100, store=store):
+    choices.setdefault(", ".join(tags) or short_id(stored), stored)
 if not choices:
     st.info("No images yet. Build a variant on the Builds page; its breakdown appears here.")
     st.stop()
@@ -83,7 +81,7 @@ if analysis.engine_size_note:
     st.caption(analysis.engine_size_note)
 
 left, right = st.columns([3, 2])
-left.altair_chart(charts.component_bars(analysis), theme="streamlit", width="stretch")
+show_chart("component_bars", analysis, where=left)
 right.markdown("**The plan's table**")
 right.dataframe(
     pd.DataFrame(
@@ -149,7 +147,7 @@ elif found is not None:
 
 st.subheader("Layers")
 st.caption("Same as `docker history IMAGE`, split by component. Hover a bar for its instruction.")
-st.altair_chart(charts.layers_chart(analysis), theme="streamlit", width="stretch")
+show_chart("layers", analysis)
 st.dataframe(
     pd.DataFrame(
         [

@@ -6,14 +6,17 @@ from datetime import datetime
 
 import streamlit as st
 
+from ui.figures import build_history
 from ui.smoke_settings import has_smoke_settings, smoke_settings_editor
 from ui.state import drop_choice, engine_banner, engine_status, project_variants, require_project
 from workbench.build.builders import available_builders
 from workbench.build.service import BuildSpec, build_service
+from workbench.compare.history import HistoryRow
 from workbench.engine.images import short_id
 from workbench.errors import WorkbenchError
 from workbench.jobs import BUILD, process_jobs
 from workbench.store import ACTIVE, Store
+from workbench.units import human_bytes
 
 DEFAULT_VARIANTS = ["baseline", "no-cache", "multi-stage"]
 
@@ -63,18 +66,27 @@ if status.reachable:
         st.caption("Not buildable now: " + "; ".join(unbuildable))
 
 
-@st.fragment(run_every=1.0)
-def live_builds() -> None:
-    """Builds of this project that are queued or running, from the store (any tab)."""
-    store = Store()
+def _active(store: Store) -> tuple[list, list]:
+    """The project's builds queued or running, and those smoke-testing their image."""
     active = store.builds(project_key=project.key, statuses=ACTIVE)
     # a build whose job still runs once its record is finished is smoke-testing its image
     after = [store.build(job.subject) for job in process_jobs().active((BUILD,))]
-    smoking = [r for r in after if r and r.finished and r.project_key == project.key]
+    return active, [r for r in after if r and r.finished and r.project_key == project.key]
+
+
+busy = any(_active(Store()))
+st.session_state["builds_were_active"] = busy
+
+
+@st.fragment(run_every=1.0 if busy else 3.0)
+def live_builds() -> None:
+    """Builds of this project that are queued or running, from the store (any tab); it
+    polls every second while one runs, every 3 s otherwise (a build another tab starts)."""
+    active, smoking = _active(Store())
     was_active = st.session_state.get("builds_were_active", False)
     st.session_state["builds_were_active"] = bool(active or smoking)
-    if was_active and not (active or smoking):
-        st.rerun(scope="app")  # refresh the history once the last build ends
+    if was_active != bool(active or smoking):
+        st.rerun(scope="app")  # the history gains the new build, or its end
     for record in smoking:
         st.status(f"{record.variant}: built; smoke-testing the image", state="running")
     for record in reversed(active):
@@ -85,6 +97,8 @@ def live_builds() -> None:
         )
         label = f"{record.variant}: {record.status}, {steps} ({record.builder})"
         with st.status(label, state="running", expanded=True):
+            done = min(record.steps_done / record.steps_total, 1.0) if record.steps_total else 0.0
+            st.progress(done, text=steps.capitalize())
             st.code(record.log_tail(15) or "waiting for output…", language="text")
             if st.button("Cancel", key=f"builds_cancel_{record.id}"):
                 build_service().cancel(record.id)
@@ -96,23 +110,36 @@ with st.expander("Smoke settings", expanded=False):
     smoke_settings_editor(project)
 
 st.subheader("History")
-store = Store()
-records = store.builds(project_key=project.key, limit=200)
-if not records:
+rows = build_history(project)
+if not rows:
     st.info("No builds of this project yet.")
     st.stop()
 
 
-def still_works(image_id: str | None) -> str:
-    """The newest smoke test of an image (``workbench smoke``, or the Dependencies page)."""
-    result = store.latest_smoke_result(image_id) if image_id else None
-    if result is None:
-        return "" if not image_id else "not checked"
-    return "yes" if result["passed"] else "no"
-
-
 def when(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S") if timestamp else ""
+
+
+def saving(row: HistoryRow) -> str:
+    """What the image saves against the newest baseline image, with its share."""
+    if row.is_baseline:
+        return "(the baseline)"
+    if row.saved_bytes is None or row.size_bytes is None:
+        return ""
+    base = row.size_bytes + row.saved_bytes
+    share = f" ({row.saved_bytes / base * 100:.1f} %)" if base else ""
+    return (
+        human_bytes(row.saved_bytes) + share
+        if row.saved_bytes >= 0
+        else (f"{human_bytes(-row.saved_bytes)} larger")
+    )
+
+
+def still_works(row: HistoryRow) -> str:
+    """The image's newest smoke test (``workbench smoke``, a build's, the Dependencies page)."""
+    if not row.image_id:
+        return ""
+    return {True: "yes", False: "no", None: "not checked"}[row.still_works]
 
 
 st.dataframe(
@@ -121,27 +148,35 @@ st.dataframe(
             "#": r.id,
             "Variant": r.variant,
             "Status": r.status,
+            "Size": human_bytes(r.size_bytes) if r.size_bytes is not None else "",
+            "Saved vs baseline": saving(r),
+            "Still works?": still_works(r),
             "Builder": r.builder,
-            "Started": when(r.started_at or r.requested_at),
+            "Started": when(r.started_at),
             "Duration (s)": round(r.duration_s, 1) if r.duration_s is not None else None,
             "Steps": f"{r.steps_done}/{r.steps_total}",
             "Cache hits": r.cache_hits,
             "Image": short_id(r.image_id or ""),
-            "Still works?": still_works(r.image_id),
             "Error": r.error or "",
         }
-        for r in records
+        for r in rows
     ],
     hide_index=True,
     width="stretch",
 )
+st.caption(
+    "Size: the image's analysed size (empty until it is analysed, on Compare or Breakdown). "
+    "Saved vs baseline: against the newest baseline image. Still works?: its newest smoke "
+    "test."
+)
+variants_of = {r.id: r.variant for r in rows}
 chosen = st.selectbox(
     "Log of build",
-    [r.id for r in records],
-    format_func=lambda i: next(f"#{r.id} {r.variant}" for r in records if r.id == i),
+    list(variants_of),
+    format_func=lambda i: f"#{i} {variants_of[i]}",
     key="builds_log_of",
 )
-record = store.build(chosen)
+record = Store().build(chosen)
 if record is not None:
     if record.error:
         st.error(record.error)

@@ -5,27 +5,43 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.stakeholder import headline_metrics, stakeholder_mode
+from ui.figures import figures_key, project_figures, show_chart, size_history
+from ui.stakeholder import (
+    first_screen,
+    headline_metrics,
+    project_plan,
+    savings_without_zeros,
+    stakeholder_mode,
+    tasks_table,
+)
 from ui.state import analysis_progress, push_controls, rebuild_controls, require_project
 from workbench import compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
-from workbench.compare import charts, diff_charts
-from workbench.compare.figures import size_history_frame
-from workbench.errors import WorkbenchError
-from workbench.findings.ladder import ladder_chart, ladder_frame
 from workbench.findings.optimize import latest_optimization
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
+project = require_project()
+store = Store()
+key = figures_key(project, store)
+figures = project_figures(project, store)
+
+if stakeholder_mode():
+    if len(figures) < 2:
+        st.title("Compare")
+        st.info("Nothing to compare yet: the baseline and a variant must be built and analysed.")
+        st.stop()
+    plan = project_plan(project)
+    first_screen(project, figures, plan)
+    savings_without_zeros(figures)
+    if plan is not None:
+        tasks_table(compare.plan_vs_measured(plan, figures)[0])
+    st.stop()
+
 st.title("Compare")
 st.caption(f"Each variant's newest image. {UNITS_NOTE}")
-project = require_project()
-
-store = Store()
-latest = store.latest_images(project.key)
-if not stakeholder_mode():
-    analysis_progress([b.image_id for b in latest.values() if b.image_id], key="compare")
-figures = compare.project_figures(project, store)
+newest = {variant: image for _, variant, image, *_ in reversed(key.stamp) if image}
+analysis_progress(list(newest.values()), key="compare")
 if len(figures) < 2:
     st.info(
         "Compare needs the baseline and at least one variant, built and analysed. "
@@ -34,9 +50,7 @@ if len(figures) < 2:
     st.stop()
 
 headline_metrics(figures)
-
-frame = compare.components_frame(figures)
-st.altair_chart(charts.components_chart(frame), theme="streamlit", width="stretch")
+show_chart("components", compare.components_frame(figures))
 
 savings = compare.savings_frame(figures)
 if len(savings):
@@ -47,40 +61,44 @@ if len(savings):
     )
     wide = table.pivot(index="label", columns="variant", values="Saved")
     percent = table.pivot(index="label", columns="variant", values="Percent")
-    order = [*(COMPONENT_LABELS[c] for c in COMPONENTS), "Total"]
+    changed = set(savings.loc[savings["saved_bytes"] != 0, "label"])
+    order = [COMPONENT_LABELS[c] for c in COMPONENTS if COMPONENT_LABELS[c] in changed]
     variants = [f.variant for f in figures if f.variant in wide.columns]
     merged = pd.concat(
         {"Saved": wide[variants], "% of the component": percent[variants]}, axis=1
-    ).reindex(order)
+    ).reindex([*order, "Total"])
     smoke = {f.variant: f.smoke for f in figures}
     merged.loc["Smoke test"] = [smoke[v] for v in variants] * 2
     merged.index.name = "Component"
     st.dataframe(merged, width="stretch")
+    same = [COMPONENT_LABELS[c] for c in COMPONENTS if COMPONENT_LABELS[c] not in changed]
     st.caption(
         "A variant whose image failed its smoke test saves nothing: it is never the best, and "
         "its saving is not counted against the plan. “not checked”: never smoke-tested."
+        + (f" The same in every variant (not shown): {', '.join(same)}." if same else "")
     )
     left, right = st.columns(2)
-    left.altair_chart(
-        charts.waterfall_chart(compare.waterfall_frame(figures)), theme="streamlit", width="stretch"
-    )
-    right.altair_chart(charts.savings_chart(savings), theme="streamlit", width="stretch")
+    show_chart("waterfall", compare.waterfall_frame(figures), where=left)
+    show_chart("savings", savings, where=right)
 
 optimization = latest_optimization(project, store)[1]
-if optimization is not None and len(ladder := ladder_frame(optimization)) > 1:
-    st.subheader("Optimize: from the baseline through each kept fix")
-    st.altair_chart(ladder_chart(ladder), theme="streamlit", width="stretch")
-    st.caption(
-        "Each fix was built and smoke-tested on top of the ones kept before it, and kept only "
-        "when the image still worked and was smaller; the steps add up to the byte. The "
-        "Variants page runs it (Optimize)."
-    )
+if optimization is not None:
+    from workbench.findings.ladder import ladder_frame
+
+    if len(ladder := ladder_frame(optimization)) > 1:
+        st.subheader("Optimize: from the baseline through each kept fix")
+        show_chart("ladder", ladder)
+        st.caption(
+            "Each fix was built and smoke-tested on top of the ones kept before it, and kept "
+            "only when the image still worked and was smaller; the steps add up to the byte. "
+            "The Variants page runs it (Optimize)."
+        )
 
 st.subheader("Size over time")
-history = size_history_frame(project, store)
+history = size_history(key)
 analysed = history[history["mb"].notna()]
 if len(analysed):
-    st.altair_chart(diff_charts.size_history_chart(history), theme="streamlit", width="stretch")
+    show_chart("size_history", history)
 unmeasured = len(history) - len(analysed)
 never = f" {unmeasured} builds' images were never analysed: not shown." if unmeasured else ""
 st.caption(
@@ -89,18 +107,12 @@ st.caption(
 )
 
 st.subheader("Plan vs measured")
-try:
-    plan = project.plan()
-except WorkbenchError as exc:
-    st.error(str(exc))
-    plan = None
+plan = project_plan(project)
 if plan is None:
     st.info("This project has no plan file (plan.toml), so there is nothing to compare against.")
 else:
     tasks, targets = compare.plan_vs_measured(plan, figures)
-    st.altair_chart(
-        charts.plan_chart(compare.plan_frame(tasks)), theme="streamlit", width="stretch"
-    )
+    show_chart("plan", compare.plan_frame(tasks))
     st.dataframe(
         pd.DataFrame(
             [
@@ -138,44 +150,43 @@ def _seconds(value: float | None, missing: str = "not measured") -> str:
     return f"{value:.1f}" if value else missing
 
 
-if not stakeholder_mode():
-    st.subheader("Build time and compressed size")
-    figures_table = charts.figures_frame(figures)
-    left, right = st.columns(2)
-    left.altair_chart(charts.compressed_chart(figures_table), theme="streamlit", width="stretch")
-    right.altair_chart(charts.durations_chart(figures_table), theme="streamlit", width="stretch")
-    costs = {(c["variant"]): c for c in store.rebuild_costs(project.key)}
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Variant": f.variant,
-                    "Size": human_bytes(f.size_bytes),
-                    "Compressed (measured)": human_bytes(f.pushed_bytes)
-                    if f.pushed_bytes is not None
-                    else "push to measure",
-                    "Compressed (estimate)": human_bytes(f.gzip_bytes)
-                    if f.gzip_bytes is not None
-                    else "",
-                    "Build (s)": round(f.build.duration_s or 0, 1),
-                    "Rebuild after a source change (s)": _seconds(
-                        costs.get(f.variant, {}).get("source_change_s")
-                    ),
-                    "Rebuild after a lock change (s)": _seconds(
-                        costs.get(f.variant, {}).get("lock_change_s"),
-                        "n/a (no uv.lock)" if f.variant in costs else "not measured",
-                    ),
-                    "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
-                }
-                for f in figures
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    push_controls([f.build.image_id for f in figures if f.pushed_bytes is None], key="compare")
-    rebuild_controls(project, [f.variant for f in figures], key="compare")
-    st.caption(
-        "Rebuild times: the button above, or `workbench rebuild-cost PROJECT`; "
-        "“Still works?” from `workbench smoke IMAGE`."
-    )
+st.subheader("Build time and compressed size")
+figures_table = compare.figures_frame(figures)
+left, right = st.columns(2)
+show_chart("compressed", figures_table, where=left)
+show_chart("durations", figures_table, where=right)
+costs = {(c["variant"]): c for c in store.rebuild_costs(project.key)}
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Variant": f.variant,
+                "Size": human_bytes(f.size_bytes),
+                "Compressed (measured)": human_bytes(f.pushed_bytes)
+                if f.pushed_bytes is not None
+                else "push to measure",
+                "Compressed (estimate)": human_bytes(f.gzip_bytes)
+                if f.gzip_bytes is not None
+                else "",
+                "Build (s)": round(f.build.duration_s or 0, 1),
+                "Rebuild after a source change (s)": _seconds(
+                    costs.get(f.variant, {}).get("source_change_s")
+                ),
+                "Rebuild after a lock change (s)": _seconds(
+                    costs.get(f.variant, {}).get("lock_change_s"),
+                    "n/a (no uv.lock)" if f.variant in costs else "not measured",
+                ),
+                "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
+            }
+            for f in figures
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+push_controls([f.build.image_id for f in figures if f.pushed_bytes is None], key="compare")
+rebuild_controls(project, [f.variant for f in figures], key="compare")
+st.caption(
+    "Rebuild times: the button above, or `workbench rebuild-cost PROJECT`; "
+    "“Still works?” from `workbench smoke IMAGE`."
+)

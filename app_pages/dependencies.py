@@ -70,7 +70,8 @@ if right.button("Run the audit", type="primary", key="deps_run"):
 
 @st.fragment(run_every=1.0)
 def audit_progress() -> None:
-    """Whether an audit runs (in the background); the page reloads once it ends."""
+    """Whether an audit runs (in the background); the page reloads once it ends. Polled
+    only while one runs."""
     running = audits.audit_running(project)
     was_running = st.session_state.get("deps_audit_was_running", False)
     st.session_state["deps_audit_was_running"] = running
@@ -82,7 +83,10 @@ def audit_progress() -> None:
         st.error(error)
 
 
-audit_progress()
+if audits.audit_running(project) or st.session_state.get("deps_audit_was_running", False):
+    audit_progress()
+elif error := audits.audit_error(project):
+    st.error(error)
 audit = audits.latest_audit(project)
 if audit is None:
     st.info("No audit of this project yet: run it (with the engine up, sizes come from the image).")

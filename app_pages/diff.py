@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui.figures import show_chart
 from ui.state import analysis_of, analysis_progress, current_project
 from workbench.compare import diff_charts, diff_report
 from workbench.compare.diff import diff_analyses
@@ -56,7 +57,7 @@ cols[2].metric(
 )
 
 frame = diff_charts.components_delta_frame(diff)
-st.altair_chart(diff_charts.component_delta_chart(frame), theme="streamlit", width="stretch")
+show_chart("component_delta", frame)
 st.dataframe(
     pd.DataFrame(diff_report.component_rows(diff)).drop(columns="Bytes"),
     hide_index=True,

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.stakeholder import headline_metrics, stakeholder_mode
+from ui.figures import project_figures
+from ui.stakeholder import first_screen, headline_metrics, project_plan, stakeholder_mode
 from ui.state import current_project, engine_banner, engine_status, require_project
-from workbench import compare
 from workbench.errors import WorkbenchError
 from workbench.units import UNITS_NOTE, human_bytes
+
+if stakeholder_mode():
+    project = current_project()
+    figures = project_figures(project) if project else []
+    if project is not None and len(figures) >= 2:
+        first_screen(project, figures, project_plan(project))
+        headline_metrics(figures)
+        st.page_link(
+            "app_pages/compare.py", label="Where the bytes went", icon=":material/compare_arrows:"
+        )
+    else:
+        st.title("Docker image workbench")
+        st.info("Nothing to show yet: the baseline and a variant must be built and analysed.")
+    st.stop()
 
 st.title("Docker image workbench")
 st.caption(
     "Build variants of your Dockerfile, then see where each image's bytes go and what "
     f"each optimization saves. {UNITS_NOTE}"
 )
-
-if stakeholder_mode():
-    project = current_project()
-    figures = compare.project_figures(project) if project else []
-    if len(figures) >= 2:
-        st.subheader(f"{project.path.name}: what the optimization saves")
-        headline_metrics(figures)
-        st.page_link(
-            "app_pages/compare.py", label="Where the bytes went", icon=":material/compare_arrows:"
-        )
-    else:
-        st.info("Nothing to show yet: the baseline and a variant must be built and analysed.")
-    st.stop()
 
 status = engine_status()
 st.subheader("Engine")
@@ -98,7 +99,7 @@ if plan is not None:
         )
 
 st.subheader("Headline")
-figures = compare.project_figures(project)
+figures = project_figures(project)
 if len(figures) >= 2:
     headline_metrics(figures)
     st.page_link(

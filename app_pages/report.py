@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.figures import figures_key
+from ui.report import html_file, preview, summary, zip_file
 from ui.state import require_project
 from workbench.errors import WorkbenchError
-from workbench.project import load_project
-from workbench.report import Report, build_report, report_html, report_zip
-from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
-
-
-@st.cache_data(ttl=30, max_entries=4, show_spinner="Drawing the report's charts…")
-def _report(path: str, stamp: tuple) -> Report:
-    return build_report(load_project(path))
-
-
-@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
-def _html(path: str, stamp: tuple) -> str:
-    return report_html(_report(path, stamp))
-
 
 st.title("Report")
 st.caption(
@@ -29,12 +17,10 @@ st.caption(
 )
 project = require_project()
 
-# The newest image per variant: a new build or analysis makes a new report.
-stamp = tuple(
-    sorted((v, b.id, b.image_id or "") for v, b in Store().latest_images(project.key).items())
-)
+# The newest image per variant, its analysis, push and smoke test: a change makes a new report.
+key = figures_key(project)
 try:
-    report = _report(str(project.path), stamp)
+    report = summary(key)
 except WorkbenchError as exc:
     st.error(str(exc))
     st.stop()
@@ -45,11 +31,10 @@ st.markdown(
     f"{human_bytes(h.best_bytes)}: saves **{human_bytes(h.saved_bytes)}** "
     f"({h.saved_pct:.1f} %)."
 )
-html = _html(str(project.path), stamp)
 left, right = st.columns(2)
 left.download_button(
     "Download the HTML report",
-    data=html,
+    data=lambda: html_file(key),
     file_name=f"{project.name}-report.html",
     mime="text/html",
     icon=":material/download:",
@@ -60,7 +45,7 @@ left.download_button(
 )
 right.download_button(
     "Download everything (zip)",
-    data=lambda: report_zip(report),
+    data=lambda: zip_file(key),
     file_name=f"{project.name}-report.zip",
     mime="application/zip",
     icon=":material/folder_zip:",
@@ -73,4 +58,4 @@ st.caption(
     f"`workbench report {project.path} --out DIR`."
 )
 st.subheader("Preview")
-st.iframe(html, height=900)
+preview(key)

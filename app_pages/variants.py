@@ -6,7 +6,6 @@ import streamlit as st
 
 from ui.state import drop_choice, project_dependencies, project_variants, require_project
 from workbench import variants
-from workbench.findings.ladder import ladder_table
 from workbench.findings.optimize import cancel_optimize, latest_optimization, start_optimize
 from workbench.store import Store
 from workbench.units import human_bytes
@@ -79,6 +78,7 @@ if running and cancel.button("Cancel", key="variants_optimize_cancel"):
 
 @st.fragment(run_every=1.0)
 def _optimize_progress() -> None:
+    """The running optimize run's step and build log (polled while it runs)."""
     current, _ = latest_optimization(project)
     if current is None or current.finished:
         if st.session_state.pop("variants_optimizing", False):
@@ -91,10 +91,13 @@ def _optimize_progress() -> None:
         st.code(build.log_tail(15) if build and build.log else "(waiting for the build)")
 
 
-_optimize_progress()
+if running or st.session_state.get("variants_optimizing", False):
+    _optimize_progress()
 if run is not None and run.finished and run.status != "succeeded":
     st.error(f"The last optimize run {run.status}: {run.error}")
 if result is not None:
+    from workbench.findings.ladder import ladder_table  # Altair: only with a result
+
     cols = st.columns(3)
     cols[0].metric("Baseline", human_bytes(result.baseline.size_bytes or 0))
     if result.optimized is not None and result.optimized.size_bytes is not None:

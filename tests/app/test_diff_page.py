@@ -53,9 +53,7 @@ def test_the_page_shows_the_headline_components_packages_and_file_changes(stored
     assert at.selectbox(key="diff_a").value.startswith("baseline (")
     assert at.selectbox(key="diff_b").value.startswith("no-cache (")
     headline = [m.value for m in at.markdown if m.value.startswith("####")]
-    assert headline == [
-        "#### no-cache is 600 MB smaller than baseline: -600 MB in Build caches."
-    ]
+    assert headline == ["#### no-cache is 600 MB smaller than baseline: -600 MB in Build caches."]
     assert {m.label: m.value for m in at.metric}["B minus A"] == "-600 MB"
     components = at.dataframe[0].value
     assert components["Component"].tolist()[-1] == "Total"

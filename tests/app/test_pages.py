@@ -133,6 +133,55 @@ def test_stakeholder_mode_shows_headline_figures_only() -> None:
     assert not at.code  # no logs
 
 
+def test_stakeholder_mode_tells_the_story_first_without_zero_rows_or_controls() -> None:
+    project = load_project(TINY_PROJECT)
+    fill_store(Store(), project)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_path"] = str(TINY_PROJECT)
+    at.session_state["stakeholder_mode"] = True
+    at.run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    sentence = at.title[0].value
+    assert sentence.startswith("tiny: multi-stage (not smoke-tested) is 644 MB (44.4 %) smaller")
+    assert "the plan estimated" in sentence and sentence.endswith("measured 644 MB.")
+    table = at.dataframe[0].value
+    assert "0 B" not in set(table["Saved"])  # the components that did not change: a caption
+    assert table["Component"].tolist()[-1] == "Total"
+    assert any("The same in both images" in c.value for c in at.caption)
+    assert not at.button and not at.code
+
+
+def test_builds_history_shows_size_saving_and_whether_it_still_works() -> None:
+    project = load_project(TINY_PROJECT)
+    store = Store()
+    fill_store(store, project)
+    at = _open("app_pages/builds.py", str(TINY_PROJECT))
+    history = at.dataframe[0].value.set_index("Variant")
+    assert history.loc["baseline", "Saved vs baseline"] == "(the baseline)"
+    assert history.loc["multi-stage", "Size"] == "805 MB"
+    assert history.loc["multi-stage", "Saved vs baseline"] == "644 MB (44.4 %)"
+    assert set(history["Still works?"]) == {"not checked"}
+
+
+def test_a_running_build_shows_a_progress_bar_of_its_steps() -> None:
+    project = load_project(TINY_PROJECT)
+    store = Store()
+    build_id = store.add_build(
+        project_key=project.key,
+        project_path=str(project.path),
+        variant="no-cache",
+        tag="workbench/tiny:no-cache",
+        builder="buildkit",
+        request_key="no-cache-running",
+        dockerfile_sha256="0" * 64,
+    )
+    store.update_build(build_id, status="running", started_at=1.0, steps_done=3, steps_total=12)
+    at = _open("app_pages/builds.py", str(TINY_PROJECT))
+    bars = [(bar.value, bar.proto.text) for bar in at.get("progress")]
+    assert bars == [(25, "Step 3 of 12")], bars
+
+
 def test_builds_page_smoke_tests_by_default_and_saves_the_settings_per_project() -> None:
     from workbench.project.smoke import load_smoke_settings, smoke_settings_path
 

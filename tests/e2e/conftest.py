@@ -107,6 +107,19 @@ def settle(page, timeout_ms: int = 60_000) -> float:
     return time.monotonic() - started
 
 
+def load(page, url: str, timeout_ms: int = 60_000) -> float:
+    """Open a URL in the tab (a reload, a shared link: a new session) and wait until the
+    app has run the page's script once; return the seconds from the request."""
+    started = time.monotonic()
+    page.goto(url)
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stApp']\")?.dataset.testScriptState"
+        " === 'notRunning' && document.querySelector(\"[data-testid='stMain'] h1\") !== null",
+        timeout=timeout_ms,
+    )
+    return time.monotonic() - started
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -121,6 +134,27 @@ def screenshot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": 1000})
     return path
+
+
+def window_screenshot(page, name: str) -> Path:
+    """What the window shows as it is (no scrolling, no growing): a projector's view."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def fully_in_window(page, selector: str) -> bool:
+    """Whether the first element ``selector`` finds lies wholly inside the window."""
+    box = page.locator(selector).first.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] + box["height"] <= size["height"]
+    )
 
 
 def assert_no_exception(page) -> None:

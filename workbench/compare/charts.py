@@ -1,6 +1,9 @@
 """Charts: long-form pandas frames in, Altair charts out; the same functions serve the
 pages and the report (which exports them with vl-convert as SVG and PNG).
 
+:func:`figures_frame` (per variant: size, compressed size, build time) is made in
+:mod:`workbench.compare.figures` and named here too.
+
 Every component has one colour, the same on every chart; sizes are decimal MB.
 """
 
@@ -13,7 +16,9 @@ import pandas as pd
 import vl_convert as vlc
 
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS, ImageAnalysis
-from workbench.compare.figures import MEASURED, NOT_COUNTED, VariantFigures
+from workbench.compare.figures import MEASURED, NOT_COUNTED
+from workbench.compare.figures import figures_frame as figures_frame  # named here too
+from workbench.compare.story import size_range
 from workbench.units import human_bytes
 from workbench.variants import variant_order
 
@@ -32,14 +37,16 @@ MB_AXIS = "Size (MB; 1 MB = 1,000,000 bytes)"
 WIDTH = 640
 
 
-def component_color() -> alt.Color:
-    """The colour encoding every chart uses for components."""
+def component_color(labels: Sequence[str] | None = None) -> alt.Color:
+    """The colour encoding every chart uses for components; with ``labels``, the legend
+    lists only those (in the components' order), each in its usual colour."""
+    shown = [c for c in COMPONENTS if labels is None or COMPONENT_LABELS[c] in labels]
     return alt.Color(
         "label:N",
         title="Component",
         scale=alt.Scale(
-            domain=[COMPONENT_LABELS[c] for c in COMPONENTS],
-            range=[COMPONENT_COLORS[c] for c in COMPONENTS],
+            domain=[COMPONENT_LABELS[c] for c in shown],
+            range=[COMPONENT_COLORS[c] for c in shown],
         ),
         legend=alt.Legend(orient="bottom", columns=4, labelLimit=220),
     )
@@ -148,23 +155,53 @@ def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
     return (bars + text).properties(title="From the baseline to the best variant", width=WIDTH)
 
 
+def _plan_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The plan frame with a ``text`` per mark: the estimate's range, the measured size."""
+    measured = set(frame.loc[frame["kind"] != "Plan estimate", "task"])
+    texts = []
+    for row in frame.itertuples():
+        if row.kind != "Plan estimate":
+            texts.append(f"{human_bytes(row.low_mb * 1e6)} measured")
+            continue
+        span = size_range(round(row.low_mb * 1e6), round(row.high_mb * 1e6))
+        texts.append(f"plan {span}" + ("" if row.task in measured else ", not built yet"))
+    return frame.assign(text=texts)
+
+
 def plan_chart(frame: pd.DataFrame) -> alt.Chart:
-    """The plan's estimated saving range beside the measured saving (a ``plan_frame``)."""
-    estimate = frame[frame["kind"] == "Plan estimate"]
-    measured = frame[frame["kind"] != "Plan estimate"]
-    y = alt.Y("task:N", title=None, axis=alt.Axis(labelLimit=320))
+    """The plan's estimated saving range beside the measured saving (a ``plan_frame``).
+
+    Large enough to read on a projector: each mark says its size, the estimate above
+    its bar and the measured saving beside its diamond."""
+    data = _plan_texts(frame)
+    estimate = data[data["kind"] == "Plan estimate"]
+    measured = data[data["kind"] != "Plan estimate"]
+    top = float(max(data["high_mb"].max(), data["low_mb"].max(), 1.0)) if len(data) else 1.0
+    y = alt.Y(
+        "task:N",
+        title=None,
+        sort=None,
+        axis=alt.Axis(labelLimit=360, labelFontSize=15, labelColor="#31333F"),
+    )
+    x = alt.X(
+        "low_mb:Q",
+        title="Saving (MB; 1 MB = 1,000,000 bytes)",
+        scale=alt.Scale(domain=[0, top * 1.3], nice=False),
+        axis=alt.Axis(labelFontSize=13, titleFontSize=14),
+    )
     kinds = ["Plan estimate", MEASURED] + (
         [NOT_COUNTED] if NOT_COUNTED in set(frame["kind"]) else []
     )
     colors = alt.Scale(domain=kinds, range=["#9ecae9", "#E45756", "#BAB0AC"][: len(kinds)])
+    legend = alt.Legend(orient="bottom", labelFontSize=14, symbolSize=160)
     ranges = (
         alt.Chart(estimate)
-        .mark_bar(size=18)
+        .mark_bar(size=22)
         .encode(
             y=y,
-            x=alt.X("low_mb:Q", title="Saving (MB)"),
+            x=x,
             x2="high_mb:Q",
-            color=alt.Color("kind:N", title=None, scale=colors, legend=alt.Legend(orient="bottom")),
+            color=alt.Color("kind:N", title=None, scale=colors, legend=legend),
             tooltip=[
                 alt.Tooltip("task:N", title="Task"),
                 alt.Tooltip("low_mb:Q", title="Estimate from (MB)", format=",.3r"),
@@ -172,9 +209,14 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+    range_labels = (
+        alt.Chart(estimate)
+        .mark_text(align="left", dx=6, dy=-19, fontSize=13, color="#4a6f8f")
+        .encode(y=y, x=alt.X("low_mb:Q"), text="text:N")
+    )
     points = (
         alt.Chart(measured)
-        .mark_point(filled=True, size=160, shape="diamond")
+        .mark_point(filled=True, size=260, shape="diamond", opacity=1)
         .encode(
             y=y,
             x=alt.X("low_mb:Q"),
@@ -185,11 +227,71 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    labels = points.mark_text(align="left", dx=10, fontSize=12).encode(
-        text=alt.Text("low_mb:Q", format=",.3r")
+    labels = points.mark_text(align="left", dx=12, fontSize=15, fontWeight="bold").encode(
+        text="text:N", color=alt.value("#1f2933")
     )
-    return (ranges + points + labels).properties(
-        title="Plan estimate vs measured saving, per task", width=WIDTH
+    return (ranges + range_labels + points + labels).properties(
+        title=alt.TitleParams("Plan estimate vs measured saving, per task", fontSize=17),
+        width=WIDTH,
+        height=alt.Step(64),
+        description="Plan estimate vs measured saving, per task",
+    )
+
+
+def before_after_chart(frame: pd.DataFrame) -> alt.Chart:
+    """The baseline's and the best variant's bytes by component, one bar each, every
+    wide segment labelled with its size and each bar with its total (a
+    ``before_after_frame``); the legend lists only the components they hold."""
+    labels = list(dict.fromkeys(frame["label"])) if len(frame) else []
+    top = float(frame["end_mb"].max()) if len(frame) else 1.0
+    y = alt.Y(
+        "bar:N",
+        title=None,
+        sort=None,
+        axis=alt.Axis(labelFontSize=15, labelLimit=300, labelColor="#31333F"),
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(size=44)
+        .encode(
+            y=y,
+            x=alt.X(
+                "start_mb:Q",
+                title="Size (MB; 1 MB = 1,000,000 bytes)",
+                scale=alt.Scale(domain=[0, top * 1.12], nice=False),
+                axis=alt.Axis(labelFontSize=13, titleFontSize=14),
+            ),
+            x2="end_mb:Q",
+            color=component_color(labels).legend(
+                alt.Legend(orient="bottom", columns=4, labelFontSize=14, labelLimit=240)
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("bar:N", title="Image"),
+                alt.Tooltip("label:N", title="Component"),
+                alt.Tooltip("mb:Q", title="MB", format=",.3r"),
+                alt.Tooltip("bytes:Q", title="Bytes", format=","),
+            ],
+        )
+    )
+    inside = (
+        alt.Chart(frame)
+        .transform_filter("datum.text != ''")
+        .transform_calculate(mid_mb="(datum.start_mb + datum.end_mb) / 2")
+        .mark_text(fontSize=14, fontWeight="bold", color="white")
+        .encode(y=y, x=alt.X("mid_mb:Q"), text="text:N")
+    )
+    totals = (
+        alt.Chart(frame)
+        .transform_filter("datum.total != ''")
+        .mark_text(align="left", dx=8, fontSize=16, fontWeight="bold", color="#1f2933")
+        .encode(y=y, x=alt.X("end_mb:Q"), text="total:N")
+    )
+    return (bars + inside + totals).properties(
+        title=alt.TitleParams("Before and after, by component", fontSize=17),
+        width=WIDTH,
+        height=alt.Step(66),
+        description="Before and after, by component",
     )
 
 
@@ -268,35 +370,6 @@ def component_bars(analysis: ImageAnalysis) -> alt.Chart:
     )
 
 
-def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
-    """Per variant: size, compressed (measured or estimated), build duration."""
-    return pd.DataFrame(
-        [
-            {
-                "variant": f.variant,
-                "shown": f.shown,
-                "size_mb": f.size_bytes / 1e6,
-                "compressed_mb": (f.compressed_bytes or 0) / 1e6,
-                "compressed_bytes": f.compressed_bytes or 0,
-                "compressed_kind": "measured in a registry"
-                if f.compressed_is_measured
-                else "estimate (gzip)",
-                "duration_s": f.build.duration_s or 0.0,
-            }
-            for f in figures
-        ],
-        columns=[
-            "variant",
-            "shown",
-            "size_mb",
-            "compressed_mb",
-            "compressed_bytes",
-            "compressed_kind",
-            "duration_s",
-        ],
-    )
-
-
 def compressed_chart(frame: pd.DataFrame) -> alt.Chart:
     """Compressed size per variant; the bar says whether it is measured or estimated."""
     sort = _variant_sort(frame)
@@ -344,11 +417,23 @@ def durations_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+EXPORT_PADDING = {"left": 40, "top": 5, "right": 16, "bottom": 5}
+
+
+def _exported(chart: alt.TopLevelMixin) -> dict:
+    """The chart's spec for vl-convert, with room around it: vl-convert lays text out
+    with its own font's widths, and a viewer whose sans-serif is wider would otherwise
+    see the axis labels run off the image's left edge."""
+    spec = chart.to_dict()
+    spec["padding"] = EXPORT_PADDING
+    return spec
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as a self-contained SVG (no network needed to view it)."""
-    return vlc.vegalite_to_svg(chart.to_json())
+    return vlc.vegalite_to_svg(_exported(chart))
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """The chart as a PNG image."""
-    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+    return vlc.vegalite_to_png(_exported(chart), scale=scale)

@@ -423,3 +423,32 @@ def size_history_frame(project: Project, store: Store | None = None) -> pd.DataF
         for b in builds
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def figures_frame(figures: Sequence[VariantFigures]) -> pd.DataFrame:
+    """Per variant: size, compressed (measured or estimated), build duration."""
+    return pd.DataFrame(
+        [
+            {
+                "variant": f.variant,
+                "shown": f.shown,
+                "size_mb": f.size_bytes / 1e6,
+                "compressed_mb": (f.compressed_bytes or 0) / 1e6,
+                "compressed_bytes": f.compressed_bytes or 0,
+                "compressed_kind": "measured in a registry"
+                if f.compressed_is_measured
+                else "estimate (gzip)",
+                "duration_s": f.build.duration_s or 0.0,
+            }
+            for f in figures
+        ],
+        columns=[
+            "variant",
+            "shown",
+            "size_mb",
+            "compressed_mb",
+            "compressed_bytes",
+            "compressed_kind",
+            "duration_s",
+        ],
+    )

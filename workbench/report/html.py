@@ -1,7 +1,9 @@
 """The report as one self-contained HTML document: CSS inline, charts as SVG, no script.
 
-:func:`report_html` lays out the headline cards, plan vs measured, the components,
-the savings, the waterfall and the variants, each table rendered from its
+:func:`report_html` lays out the first screen (what stakeholder mode in the app shows:
+one sentence, plan vs measured per task, the before/after bar by component, the
+targets), then the headline cards, the plan's tasks, the components, the savings, the
+waterfall and the variants, each table rendered from its
 :class:`workbench.report.tables.Table` by column name.
 """
 
@@ -11,6 +13,7 @@ import re
 from html import escape
 
 from workbench import __version__
+from workbench.compare.story import target_sentence
 from workbench.report.model import Report
 from workbench.report.tables import (
     ZERO_TEXTS,
@@ -47,6 +50,9 @@ header { border-bottom: 3px solid var(--accent); padding-bottom: 16px; margin-bo
 .eyebrow { text-transform: uppercase; letter-spacing: .08em; color: var(--accent);
            font-weight: 600; font-size: 13px; margin: 0; }
 h1 { font-size: 34px; margin: 4px 0 6px; }
+h1.story { font-size: 29px; line-height: 1.3; margin: 6px 0 10px; }
+.first { margin-bottom: 8px; }
+.targets { font-size: 16px; margin: 6px 0; }
 h2 { font-size: 24px; margin: 44px 0 6px; padding-top: 8px; border-top: 1px solid var(--line); }
 h3 { font-size: 18px; margin: 24px 0 8px; }
 .meta { color: var(--muted); margin: 0; font-size: 14px; }
@@ -150,8 +156,27 @@ def _badge(text: str, kind: str) -> str:
 # --- sections -------------------------------------------------------------------------
 
 
+def _first_screen(report: Report) -> str:
+    """What a stakeholder reads first, as stakeholder mode in the app shows it: plan vs
+    measured per task, the before/after bar by component, whether the targets are met
+    (the sentence is the page's heading)."""
+    targets = "".join(
+        f'<p class="targets">{_badge(target_status(t), target_kind(t))} '
+        f"{escape(target_sentence(t))}</p>"
+        for t in report.targets
+    )
+    return (
+        '<section class="first">'
+        + _figure(report, "plan_vs_measured")
+        + _figure(report, "before_after")
+        + targets
+        + _stand_in_note(report)
+        + "</section>"
+    )
+
+
 def _headline_html(report: Report) -> str:
-    """The lead sentence, four cards, the plan's targets and the stand-in note."""
+    """The lead sentence and four cards."""
     h = report.headline
     base_c = size_text(h.baseline_compressed_bytes)
     best_c = size_text(h.best_compressed_bytes)
@@ -188,24 +213,7 @@ def _headline_html(report: Report) -> str:
             f" Compressed, as a registry stores it: {escape(base_c)} → {escape(best_c)} "
             f"({escape(h.compressed_kind)})."
         )
-    return (
-        f'<p class="lead">{lead}</p>'
-        f'<section class="cards">{"".join(cards)}</section>'
-        + _targets_line(report)
-        + _stand_in_note(report)
-    )
-
-
-def _targets_line(report: Report) -> str:
-    if not report.targets:
-        return ""
-    parts = [
-        f"{escape(t.target.capitalize())} target "
-        f"{escape(human_bytes(t.min_bytes))} – {escape(human_bytes(t.max_bytes))}: "
-        f"{_badge(target_status(t), target_kind(t))}"
-        for t in report.targets
-    ]
-    return f'<p class="caption">Plan targets · {" · ".join(parts)}</p>'
+    return f'<p class="lead">{lead}</p><section class="cards">{"".join(cards)}</section>'
 
 
 def _stand_in_note(report: Report) -> str:
@@ -242,7 +250,7 @@ def _plan_html(report: Report) -> str:
         f'<p class="caption">Each task of <em>{escape(report.plan_title)}</em>{created}: its '
         "estimated saving beside the measured one. A task's own saving is measured against "
         "the variant it builds on, so tasks that include one another are not counted "
-        "twice.</p>" + _figure(report, "plan_vs_measured") + _table(tasks_table(report)) + targets
+        "twice. The chart is on the first screen.</p>" + _table(tasks_table(report)) + targets
     )
 
 
@@ -275,13 +283,16 @@ def report_html(report: Report) -> str:
         if report.plan_title
         else ""
     )
+    story = report.story.sentence() if report.story else report.project_name
     body = f"""
 <header>
-<p class="eyebrow">Docker image optimization report</p>
-<h1>{escape(report.project_name)}</h1>
+<p class="eyebrow">Docker image optimization report · {escape(report.project_name)}</p>
+<h1 class="story">{escape(story)}</h1>
 <p class="meta">Generated {escape(report.date)}{plan_meta}</p>
 <p class="meta"><code>{escape(report.project_path)}</code></p>
 </header>
+{_first_screen(report)}
+<h2>The figures</h2>
 {_headline_html(report)}
 <h2>Plan vs measured</h2>
 {_plan_html(report)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workbench.compare.story import target_sentence
 from workbench.report.model import CHARTS_DIR, Report
 from workbench.report.tables import (
     Table,
@@ -44,7 +45,7 @@ def _plan_md(report: Report) -> list[str]:
     out = ["## Plan vs measured", ""]
     if report.plan_title is None:
         return [*out, "This project has no plan file (plan.toml).", ""]
-    out += [_md_image(report, "plan_vs_measured"), _md_table(tasks_table(report)), ""]
+    out += [_md_table(tasks_table(report)), ""]
     if report.targets:
         out += ["### Targets", "", _md_table(targets_table(report)), ""]
     return out
@@ -66,7 +67,11 @@ def report_markdown(report: Report) -> str:
     if report.plan_title:
         meta += f" · Plan: {report.plan_title}"
         meta += f" ({report.plan_created})" if report.plan_created else ""
-    out += [meta, "", f"Project: `{report.project_path}`", "", "## Headline", ""]
+    out += [meta, "", f"Project: `{report.project_path}`", ""]
+    if report.story is not None:
+        out += [f"**{_md_cell(report.story.sentence())}**", ""]
+    out += [_md_image(report, "plan_vs_measured"), _md_image(report, "before_after")]
+    out += [f"- {target_sentence(t)}" for t in report.targets] + ["", "## Headline", ""]
     out += [_md_table(headline_table(report)), "", f"Compressed figures: {h.compressed_kind}.", ""]
     if report.stand_ins:
         bases = ", ".join(sorted(set(report.stand_ins.values())))

@@ -23,6 +23,7 @@ from workbench.analysis import COMPONENTS
 from workbench.compare import charts
 from workbench.compare import figures as compare
 from workbench.compare.figures import TargetCheck, TaskComparison, VariantFigures
+from workbench.compare.story import Story, before_after_frame, project_story
 from workbench.errors import ReportError
 from workbench.project import Project
 from workbench.project.plan import Plan
@@ -232,7 +233,8 @@ class Report:
 
     ``components``, ``savings`` and ``waterfall`` are the rows of the frames of
     :mod:`workbench.compare` (``components_frame``, ``savings_frame``,
-    ``waterfall_frame``); ``tasks`` and ``targets`` come from ``plan_vs_measured``.
+    ``waterfall_frame``); ``tasks`` and ``targets`` come from ``plan_vs_measured``;
+    ``story`` is what the first screen says first (:mod:`workbench.compare.story`).
     """
 
     project_name: str
@@ -250,6 +252,7 @@ class Report:
     targets: tuple[TargetCheck, ...] = ()
     charts: tuple[ReportChart, ...] = ()
     units_note: str = UNITS_NOTE
+    story: Story | None = None
 
     @property
     def stand_ins(self) -> dict[str, str]:
@@ -289,11 +292,23 @@ class Report:
             if self.plan_title is not None
             else None,
             "stand_ins": self.stand_ins,
+            "story": _story_dict(self.story) if self.story else None,
             "charts": [
                 {"name": c.name, "title": c.title, "png": f"{CHARTS_DIR}/{c.name}.png"}
                 for c in self.charts
             ],
         }
+
+
+def _story_dict(story: Story) -> dict[str, Any]:
+    """The story as JSON-ready data: its fields, its saving and its sentence."""
+    return {
+        **asdict(story),
+        "plan_tasks": list(story.plan_tasks),
+        "saved_bytes": story.saved_bytes,
+        "saved_pct": story.saved_pct,
+        "sentence": story.sentence(),
+    }
 
 
 def build_report(
@@ -367,7 +382,8 @@ def report_from_figures(
     savings = compare.savings_frame(figures, baseline)
     waterfall = compare.waterfall_frame(figures, baseline)
     tasks, targets = compare.plan_vs_measured(plan, figures) if plan else ([], [])
-    built = _charts(figures, tasks) if with_charts else ()
+    story = project_story(project_name, figures, plan)
+    built = _charts(figures, tasks, story) if with_charts else ()
     return Report(
         project_name=project_name,
         project_path=project_path,
@@ -383,6 +399,7 @@ def report_from_figures(
         tasks=tuple(tasks),
         targets=tuple(targets),
         charts=built,
+        story=story,
     )
 
 
@@ -395,9 +412,10 @@ def _records(frame: Any) -> tuple[dict[str, Any], ...]:
 
 
 def _charts(
-    figures: Sequence[VariantFigures], tasks: Sequence[TaskComparison]
+    figures: Sequence[VariantFigures], tasks: Sequence[TaskComparison], story: Story | None
 ) -> tuple[ReportChart, ...]:
-    """The Compare page's charts, from the same chart functions.
+    """The Compare page's charts, from the same chart functions, and the stakeholder
+    screen's before/after bar (when a variant that still works is smaller).
 
     Like the Compare page, the savings and waterfall charts are drawn against the
     default baseline (:data:`workbench.compare.figures.BASELINE`).
@@ -428,6 +446,9 @@ def _charts(
                 charts.plan_chart(compare.plan_frame(tasks)),
             )
         )
+    if story is not None and story.best is not None:
+        frame = before_after_frame(figures, story.best, story.baseline)
+        made.append(("before_after", "Before and after", charts.before_after_chart(frame)))
     if any(f.compressed_bytes is not None for f in figures):
         made.append(("compressed", "Compressed size", charts.compressed_chart(table)))
     made.append(("durations", "Build duration", charts.durations_chart(table)))

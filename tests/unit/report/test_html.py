@@ -23,6 +23,7 @@ def test_the_html_is_self_contained(made: Report) -> None:
         "savings",
         "waterfall",
         "plan_vs_measured",
+        "before_after",
         "compressed",
         "durations",
     ]
