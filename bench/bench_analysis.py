@@ -52,7 +52,7 @@ CLI's analysis uses the second core (``workbench.analysis.forked``: dive's effic
 during the merge, half the paths' classification; ``_count`` 0.30 -> 0.24 s); entries
 and groups are slotted dataclasses that are not frozen (a frozen one takes 1.35 us to
 make, 0.31 us otherwise: 0.1 s over 95,000 of them); the overlay walk takes each
-entry's type from the folder listing and ``stat``\ s regular files only.
+entry's type from the folder listing and stats regular files only.
 
 What is left: reading the overlay2 folders (0.22-0.45 s; half of it is ``stat``, which
 does not go faster from two threads or processes on these machines), the merge (0.12 s),
