@@ -6,7 +6,7 @@ import contextlib
 
 import streamlit as st
 
-from ui.stakeholder import apply_large_type, stakeholder_mode
+from ui.stakeholder import STAKEHOLDER_VIEW, apply_large_type, stakeholder_mode
 from ui.state import engine_status
 from ui.warm import warm_up
 from workbench.build.service import build_service
@@ -25,7 +25,9 @@ st.session_state.setdefault("project_path", str(SAMPLE_PROJECT))
 with contextlib.suppress(WorkbenchError):
     build_service()
 
-st.session_state.setdefault("stakeholder_mode", False)
+# A link with ?view=stakeholder opens in stakeholder mode; the address bar says the mode
+if "stakeholder_mode" not in st.session_state:
+    st.session_state["stakeholder_mode"] = st.query_params.get("view") == STAKEHOLDER_VIEW
 OVERVIEW = st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True)
 COMPARE = st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:")
 ENGINEER_PAGES = [
@@ -69,8 +71,13 @@ with st.sidebar:
     st.toggle(
         "Stakeholder mode",
         key="stakeholder_mode",
-        help="Only the headline figures, Compare and plan vs measured, in large type.",
+        help="Only the headline figures, Compare and plan vs measured, in large type. "
+        "The address then ends in ?view=stakeholder: a link to share.",
     )
+    if stakeholder_mode():
+        st.query_params["view"] = STAKEHOLDER_VIEW
+    elif st.query_params.get("view") == STAKEHOLDER_VIEW:
+        del st.query_params["view"]
     st.subheader("Project")
     current = st.session_state["project_path"]
     choices = list(dict.fromkeys([current, str(SAMPLE_PROJECT), *recent_projects()]))

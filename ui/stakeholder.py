@@ -35,6 +35,7 @@ LARGE_TYPE = """
 [data-testid="stMain"] [data-testid="stMetricDelta"] p { font-size: 1.3rem; }
 </style>
 """
+STAKEHOLDER_VIEW = "stakeholder"  # ?view=stakeholder: a link that opens in stakeholder mode
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#+!|~$])")
 
 

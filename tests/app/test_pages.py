@@ -152,6 +152,21 @@ def test_stakeholder_mode_tells_the_story_first_without_zero_rows_or_controls() 
     assert not at.button and not at.code
 
 
+def test_a_link_with_view_stakeholder_opens_in_stakeholder_mode() -> None:
+    fill_store(Store(), load_project(TINY_PROJECT))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["project_path"] = str(TINY_PROJECT)
+    at.query_params["view"] = "stakeholder"
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="stakeholder_mode").value is True
+    assert at.title[0].value.startswith("tiny: multi-stage")
+    at.toggle(key="stakeholder_mode").set_value(False).run()
+    assert "view" not in at.query_params  # the address no longer says it
+    at.toggle(key="stakeholder_mode").set_value(True).run()
+    assert at.query_params["view"] == "stakeholder"
+
+
 def test_builds_history_shows_size_saving_and_whether_it_still_works() -> None:
     project = load_project(TINY_PROJECT)
     store = Store()

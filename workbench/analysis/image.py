@@ -68,9 +68,8 @@ Rules = RuleSet | str | Path | None
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while an analysis builds its tables.
 
-    An analysis makes a few hundred thousand small objects that live until it returns
-    and form no cycles: a collection walks them all for nothing (a tenth of a cold
-    analysis).  Only the caller that paused the collector starts it again.
+    An analysis makes a few hundred thousand small objects that live until it returns and
+    form no cycles: a collection walks them all for nothing.  The pauser restarts it.
     """
     if not gc.isenabled():
         yield
@@ -326,6 +325,7 @@ def analyze_archive(
     dive_later = Forked(efficiency, layers)  # on the other core while the rest goes on
     merged = merge_layers(layers)
     view = FinalView(merged, archive.layers)
+    packages_later = Forked(lambda: tuple(python_packages(view)))  # while _count runs
     venvs = virtualenvs(merged.final)
     debs, dpkg_files = debian_owners(view)
     prefixes = _app_prefixes(app_paths, workdir)
@@ -350,7 +350,7 @@ def analyze_archive(
         layers=_layer_results(
             archive, merged, _history(archive, history), counted, engine_bytes, figures.per_layer
         ),
-        python_packages=tuple(python_packages(view)),
+        python_packages=packages_later.result(),
         debian_packages=tuple(debs),
         largest=_largest(merged, figures.component_of, figures.weights, top),
         efficiency=dive.score,

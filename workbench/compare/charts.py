@@ -193,7 +193,7 @@ def plan_chart(frame: pd.DataFrame) -> alt.Chart:
         [NOT_COUNTED] if NOT_COUNTED in set(frame["kind"]) else []
     )
     colors = alt.Scale(domain=kinds, range=["#9ecae9", "#E45756", "#BAB0AC"][: len(kinds)])
-    legend = alt.Legend(orient="bottom", labelFontSize=14, symbolSize=160)
+    legend = alt.Legend(orient="bottom", labelFontSize=14, symbolSize=160, columnPadding=24)
     ranges = (
         alt.Chart(estimate)
         .mark_bar(size=22)
