@@ -9,32 +9,57 @@ The stable API:
 * :class:`LayerGroup` and :class:`Shadow` are what the findings read: bytes per rule id
   and tag per layer, and the bytes each layer hid of the layers below;
 * :func:`load_rules` reads a component rules file (the shipped one when no path is given).
+
+Each name loads its module on first use (:data:`_HOMES`), so reading a stored analysis
+(:class:`ImageAnalysis`) does not load the analysis itself (the tar reader, the merge,
+the classifier): an answer from the store starts sooner.
 """
 
 from __future__ import annotations
 
-from workbench.analysis.classify import (
-    COMPONENT_LABELS,
-    COMPONENTS,
-    PLAN_ROWS,
-    RuleSet,
-    load_rules,
-)
-from workbench.analysis.image import (
-    analyze_archive,
-    analyze_image,
-    analyze_stream,
-)
-from workbench.analysis.model import (
-    ComponentDetail,
-    Compressed,
-    ImageAnalysis,
-    LayerAnalysis,
-    LayerGroup,
-    PathSize,
-    Shadow,
-)
-from workbench.analysis.packages import DebianPackage, PythonPackage
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.analysis.classify import (
+        COMPONENT_LABELS,
+        COMPONENTS,
+        PLAN_ROWS,
+        RuleSet,
+        load_rules,
+    )
+    from workbench.analysis.image import analyze_archive, analyze_image, analyze_stream
+    from workbench.analysis.model import (
+        ComponentDetail,
+        Compressed,
+        ImageAnalysis,
+        LayerAnalysis,
+        LayerGroup,
+        PathSize,
+        Shadow,
+    )
+    from workbench.analysis.packages import DebianPackage, PythonPackage
+
+_HOMES = {
+    **dict.fromkeys(
+        ("COMPONENT_LABELS", "COMPONENTS", "PLAN_ROWS", "RuleSet", "load_rules"), "classify"
+    ),
+    **dict.fromkeys(("analyze_archive", "analyze_image", "analyze_stream"), "image"),
+    **dict.fromkeys(
+        (
+            "ComponentDetail",
+            "Compressed",
+            "ImageAnalysis",
+            "LayerAnalysis",
+            "LayerGroup",
+            "PathSize",
+            "Shadow",
+        ),
+        "model",
+    ),
+    **dict.fromkeys(("DebianPackage", "PythonPackage"), "packages"),
+}
+"""Each public name and the module of this package it comes from."""
 
 __all__ = [
     "COMPONENTS",
@@ -55,3 +80,11 @@ __all__ = [
     "analyze_stream",
     "load_rules",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A name of :data:`__all__`, from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -23,11 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.analysis import ImageAnalysis, analyze_image
 from workbench.analysis.compress import GZIP_LEVEL
 from workbench.analysis.engine_api import BUILD_HINT, as_engine
-from workbench.analysis.layer_cache import ESTIMATE_VERSION, LayerEstimate
-from workbench.analysis.model import SCHEMA_VERSION
+from workbench.analysis.model import SCHEMA_VERSION, ImageAnalysis
 from workbench.errors import AnalysisError
 from workbench.labels import DOCKERFILE_SHA256, PROJECT_PATH
 from workbench.store import Store
@@ -35,6 +33,7 @@ from workbench.store import Store
 if TYPE_CHECKING:
     import docker
 
+    from workbench.analysis.layer_cache import LayerEstimate
     from workbench.jobs import Job, Jobs
 
 
@@ -92,6 +91,8 @@ class StoredEstimates:
     :class:`~workbench.analysis.layer_cache.EstimateCache`), per compression level."""
 
     def __init__(self, store: Store) -> None:
+        from workbench.analysis.layer_cache import ESTIMATE_VERSION
+
         self.store = store
         self.kind = f"estimate-v{ESTIMATE_VERSION}-zlib{GZIP_LEVEL}"
 
@@ -100,7 +101,7 @@ class StoredEstimates:
         for diff_id in dict.fromkeys(diff_ids):
             data = self.store.layer_result(diff_id, self.kind)
             try:
-                known[diff_id] = LayerEstimate(**data)
+                known[diff_id] = _estimate(data)
             except TypeError:  # none stored, or written by another version: estimate again
                 continue
         return known
@@ -108,6 +109,12 @@ class StoredEstimates:
     def put(self, estimates: Mapping[str, LayerEstimate]) -> None:
         for diff_id, estimate in estimates.items():
             self.store.save_layer_result(diff_id, self.kind, asdict(estimate))
+
+
+def _estimate(data: Mapping[str, Any]) -> LayerEstimate:
+    from workbench.analysis.layer_cache import LayerEstimate
+
+    return LayerEstimate(**data)
 
 
 def _image_dockerfile(labels: Mapping[str, str], store: Store) -> str | None:
@@ -179,6 +186,8 @@ def analyze(
         cached = store.analysis(image_id, key)
         if cached is not None:
             return ImageAnalysis.from_dict(cached)
+    from workbench.analysis.image import analyze_image  # the analysis loads only here
+
     result = analyze_image(
         engine,
         image_id,
