@@ -325,7 +325,6 @@ def analyze_archive(
     dive_later = Forked(efficiency, layers)  # on the other core while the rest goes on
     merged = merge_layers(layers)
     view = FinalView(merged, archive.layers)
-    packages_later = Forked(lambda: tuple(python_packages(view)))  # while _count runs
     venvs = virtualenvs(merged.final)
     debs, dpkg_files = debian_owners(view)
     prefixes = _app_prefixes(app_paths, workdir)
@@ -350,7 +349,7 @@ def analyze_archive(
         layers=_layer_results(
             archive, merged, _history(archive, history), counted, engine_bytes, figures.per_layer
         ),
-        python_packages=packages_later.result(),
+        python_packages=tuple(python_packages(view)),
         debian_packages=tuple(debs),
         largest=_largest(merged, figures.component_of, figures.weights, top),
         efficiency=dive.score,
