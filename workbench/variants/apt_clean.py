@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import posixpath
 
-from workbench.variants.build_state import walk
-from workbench.variants.installs import append_command, find_installs, is_lists_rm
-from workbench.variants.instructions import Dockerfile, parse
+from workbench.variants.build_state import BuildState, walk
+from workbench.variants.installs import Edit, append_command, find_installs, is_lists_rm
+from workbench.variants.instructions import Dockerfile, Instruction, parse
 from workbench.variants.model import Transformed
-from workbench.variants.shell import Command, RunInstruction, apply_edits, command_argv, parse_run
+from workbench.variants.run_rewrite import rewrite_runs
+from workbench.variants.shell import Command, RunInstruction, command_argv, parse_run
 
 LISTS_RM = "rm -rf /var/lib/apt/lists/*"
 CLEAN = "apt-get clean"
@@ -59,20 +60,19 @@ def to_apt_clean(text: str) -> str:
 
 def apply_apt_clean(df: Dockerfile) -> Transformed:
     """The apt-clean transform of a parsed Dockerfile, one note per change."""
-    replacements: dict[int, str] = {}
-    notes: list[str] = []
-    for index, ins, _ in walk(df):
-        if ins.keyword != "RUN":
-            continue
-        run = parse_run(ins)
-        if run.exec_form is not None or not any(i.tool == "apt" for i in find_installs(run)):
-            continue
-        missing = _missing(run)
-        edit = append_command(run, " && ".join(missing)) if missing else None
-        if edit is not None:
-            replacements[index] = apply_edits(ins.text, [edit])
-            notes.append(f"{' and '.join(missing)} after apt-get install (line {ins.lineno})")
-    return Transformed(df.render(replacements), tuple(notes))
+    return rewrite_runs(df, _apt_clean_run)
+
+
+def _apt_clean_run(
+    run: RunInstruction, ins: Instruction, _state: BuildState
+) -> tuple[list[Edit], list[str]]:
+    if run.exec_form is not None or not any(i.tool == "apt" for i in find_installs(run)):
+        return [], []
+    missing = _missing(run)
+    edit = append_command(run, " && ".join(missing)) if missing else None
+    if edit is None:
+        return [], []
+    return [edit], [f"{' and '.join(missing)} after apt-get install (line {ins.lineno})"]
 
 
 def unchanged_reason(df: Dockerfile) -> str | None:

@@ -23,9 +23,10 @@ from workbench.variants.installs import (
     poetry_cache_dir,
     poetry_cache_targets,
 )
-from workbench.variants.instructions import Dockerfile, parse
+from workbench.variants.instructions import Dockerfile, Instruction, parse
 from workbench.variants.model import Transformed
-from workbench.variants.shell import RunInstruction, apply_edits, parse_run
+from workbench.variants.run_rewrite import rewrite_runs, run_changes
+from workbench.variants.shell import RunInstruction, parse_run
 
 APT_LISTS = "/var/lib/apt/lists/*"
 APT_LISTS_RM = f"rm -rf {APT_LISTS}"
@@ -55,23 +56,19 @@ def to_no_cache(text: str) -> str:
 
 def apply_no_cache(df: Dockerfile) -> Transformed:
     """The no-cache transform of a parsed Dockerfile, one note per change."""
-    changed = no_cache_changes(df)
-    replacements = {i: text for i, (text, _) in changed.items()}
-    changes = [note for _, notes in changed.values() for note in notes]
-    return Transformed(df.render(replacements), tuple(changes))
+    return rewrite_runs(df, _no_cache_edits)
 
 
 def no_cache_changes(df: Dockerfile) -> dict[int, tuple[str, list[str]]]:
     """Per changed instruction (by index): its no-cache text and one note per change."""
-    changed: dict[int, tuple[str, list[str]]] = {}
-    for i, ins, state in walk(df):
-        if ins.keyword != "RUN":
-            continue
-        edits, notes = _no_cache_run(parse_run(ins), state)
-        if edits:
-            text = apply_edits(ins.text, edits)
-            changed[i] = (text, [f"{note} (line {ins.lineno})" for note in notes])
-    return changed
+    return run_changes(df, _no_cache_edits)
+
+
+def _no_cache_edits(
+    run: RunInstruction, ins: Instruction, state: BuildState
+) -> tuple[list[Edit], list[str]]:
+    edits, notes = _no_cache_run(run, state)
+    return edits, [f"{note} (line {ins.lineno})" for note in notes]
 
 
 def unchanged_reason(df: Dockerfile) -> str | None:

@@ -8,11 +8,12 @@ after ``install``.  An install that already skips recommendations (the flag, or
 from __future__ import annotations
 
 from workbench.errors import CannotTransform
-from workbench.variants.build_state import walk
-from workbench.variants.installs import Install, find_installs
-from workbench.variants.instructions import Dockerfile, parse
+from workbench.variants.build_state import BuildState, walk
+from workbench.variants.installs import Edit, Install, find_installs
+from workbench.variants.instructions import Dockerfile, Instruction, parse
 from workbench.variants.model import Transformed
-from workbench.variants.shell import apply_edits, parse_run
+from workbench.variants.run_rewrite import rewrite_runs
+from workbench.variants.shell import RunInstruction, parse_run
 
 FLAG = "--no-install-recommends"
 
@@ -43,26 +44,23 @@ def to_no_recommends(text: str) -> str:
 
 def apply_no_recommends(df: Dockerfile) -> Transformed:
     """The no-recommends transform of a parsed Dockerfile, one note per change."""
-    replacements: dict[int, str] = {}
+    return rewrite_runs(df, _no_recommends_run)
+
+
+def _no_recommends_run(
+    run: RunInstruction, ins: Instruction, _state: BuildState
+) -> tuple[list[Edit], list[str]]:
+    edits: list[Edit] = []
     notes: list[str] = []
-    for index, ins, _ in walk(df):
-        if ins.keyword != "RUN":
+    for install in find_installs(run):
+        if install.tool != "apt" or skips_recommends(install):
             continue
-        run = parse_run(ins)
-        edits = []
-        for install in find_installs(run):
-            if install.tool != "apt" or skips_recommends(install):
-                continue
-            if install.command is None:
-                raise CannotTransform(
-                    f"line {ins.lineno}: an exec-form RUN; write the flag by hand"
-                )
-            word = next(w for w in install.command.words if w.value == "install")
-            edits.append((word.end, word.end, f" {FLAG}"))
-            notes.append(f"{FLAG} on {install.action} (line {ins.lineno})")
-        if edits:
-            replacements[index] = apply_edits(ins.text, edits)
-    return Transformed(df.render(replacements), tuple(notes))
+        if install.command is None:
+            raise CannotTransform(f"line {ins.lineno}: an exec-form RUN; write the flag by hand")
+        word = next(w for w in install.command.words if w.value == "install")
+        edits.append((word.end, word.end, f" {FLAG}"))
+        notes.append(f"{FLAG} on {install.action} (line {ins.lineno})")
+    return edits, notes
 
 
 def unchanged_reason(df: Dockerfile) -> str | None:
