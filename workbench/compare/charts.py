@@ -118,8 +118,14 @@ def savings_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
-    """From the baseline through each smaller variant to the best (a ``waterfall_frame``)."""
+def waterfall_chart(
+    frame: pd.DataFrame,
+    *,
+    saving: str = "Saved by the step",
+    title: str = "From the baseline to the best variant",
+) -> alt.Chart:
+    """From the baseline through each smaller variant to the best (a ``waterfall_frame``),
+    or any frame of its columns (the optimize ladder); ``saving`` names a step's bar."""
     data = frame.assign(
         start_mb=frame["start"] / 1e6,
         end_mb=frame["end"] / 1e6,
@@ -142,7 +148,7 @@ def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
             scale=alt.Scale(domain=["total", "saving"], range=["#4C78A8", "#54A24B"]),
             legend=alt.Legend(
                 orient="bottom",
-                labelExpr="datum.label == 'total' ? 'Image size' : 'Saved by the step'",
+                labelExpr=f"datum.label == 'total' ? 'Image size' : '{saving}'",
             ),
         ),
         tooltip=[
@@ -152,7 +158,7 @@ def waterfall_chart(frame: pd.DataFrame) -> alt.Chart:
         ],
     )
     text = base.mark_text(dy=-8).encode(y=alt.Y("top_mb:Q"), text="label:N")
-    return (bars + text).properties(title="From the baseline to the best variant", width=WIDTH)
+    return (bars + text).properties(title=title, width=WIDTH)
 
 
 def _plan_texts(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The savings ladder as a table and a waterfall: baseline, each kept fix, optimized.
 
 :func:`ladder_frame` is long-form data (one row per bar, the same columns as
-:func:`workbench.compare.figures.waterfall_frame`, so either waterfall chart draws it);
+:func:`workbench.compare.figures.waterfall_frame`, so the one waterfall chart draws it);
 :func:`ladder_chart` draws it; :func:`ladder_table` is the ladder for people, every step
 (dropped and skipped ones too) with its reason.  Imported on its own: pandas and
 Altair take a while to load.
@@ -9,15 +9,18 @@ Altair take a while to load.
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from workbench.findings.optimization import KEPT, Optimization
 from workbench.units import human_bytes
 
+if TYPE_CHECKING:
+    import altair as alt
+
 COLUMNS = ["step", "variant", "kind", "start", "end", "delta", "order"]
-MB_AXIS = "Size (MB; 1 MB = 1,000,000 bytes)"
-WIDTH = 640
+"""The columns of a :func:`ladder_frame`: those of the Compare page's waterfall frame."""
 
 
 def ladder_frame(result: Optimization) -> pd.DataFrame:
@@ -53,37 +56,12 @@ def ladder_frame(result: Optimization) -> pd.DataFrame:
 
 def ladder_chart(frame: pd.DataFrame) -> alt.Chart:
     """The waterfall of a :func:`ladder_frame`: the baseline, what each fix saved, the end."""
-    data = frame.assign(
-        start_mb=frame["start"] / 1e6,
-        end_mb=frame["end"] / 1e6,
-        top_mb=frame[["start", "end"]].max(axis=1) / 1e6,
-        label=[
-            human_bytes(d) if kind == "total" else human_bytes(d, signed=True)
-            for d, kind in zip(frame["delta"], frame["kind"], strict=True)
-        ],
-    )
-    order = list(data.sort_values("order")["step"])
-    base = alt.Chart(data).encode(
-        x=alt.X("step:N", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=160))
-    )
-    bars = base.mark_bar(width=48).encode(
-        y=alt.Y("start_mb:Q", title=MB_AXIS),
-        y2="end_mb:Q",
-        color=alt.Color(
-            "kind:N",
-            title=None,
-            scale=alt.Scale(domain=["total", "saving"], range=["#4C78A8", "#54A24B"]),
-            legend=alt.Legend(
-                orient="bottom",
-                labelExpr="datum.label == 'total' ? 'Image size' : 'Saved by the fix'",
-            ),
-        ),
-        tooltip=[alt.Tooltip("step:N", title="Step"), alt.Tooltip("label:N", title="MB")],
-    )
-    text = base.mark_text(dy=-8).encode(y=alt.Y("top_mb:Q"), text="label:N")
-    return (bars + text).properties(
+    from workbench.compare.charts import waterfall_chart  # Altair and vl-convert: only here
+
+    return waterfall_chart(
+        frame,
+        saving="Saved by the fix",
         title="From the baseline through each kept fix (each built and smoke-tested)",
-        width=WIDTH,
     )
 
 
