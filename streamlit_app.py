@@ -6,8 +6,9 @@ import contextlib
 
 import streamlit as st
 
+from ui.compare_data import prepare_in_background
 from ui.stakeholder import STAKEHOLDER_VIEW, apply_large_type, stakeholder_mode
-from ui.state import engine_status
+from ui.state import current_project, engine_status
 from ui.warm import warm_up
 from workbench.build.service import build_service
 from workbench.errors import WorkbenchError
@@ -110,4 +111,7 @@ with st.sidebar:
         st.error("No engine answers. Run `workbench engine ensure` (as root) or set DOCKER_HOST.")
 
 apply_large_type()
-st.navigation(STAKEHOLDER_PAGES if stakeholder_mode() else ENGINEER_PAGES).run()
+try:
+    st.navigation(STAKEHOLDER_PAGES if stakeholder_mode() else ENGINEER_PAGES).run()
+finally:  # after the page's run (st.stop too): Compare's charts, ahead of a visit
+    prepare_in_background(current_project())

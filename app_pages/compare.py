@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.figures import figures_key, project_figures, show_chart, size_history
+from ui.compare_data import compare_data, readable_plan
+from ui.figures import figures_key, project_figures, show_chart
 from ui.stakeholder import (
     first_screen,
     headline_metrics,
@@ -17,10 +18,10 @@ from ui.stakeholder import (
 from ui.state import analysis_progress, push_controls, rebuild_controls, require_project
 from workbench import compare
 from workbench.analysis import COMPONENT_LABELS, COMPONENTS
-from workbench.findings.optimize import latest_optimization
 from workbench.store import Store
 from workbench.units import UNITS_NOTE, human_bytes
 
+SECTION_KEY = "compare_section"  # the open tab below the savings: its label
 project = require_project()
 store = Store()
 key = figures_key(project, store)
@@ -49,10 +50,11 @@ if len(figures) < 2:
     )
     st.stop()
 
+data = compare_data(project, store, key, readable_plan(project))
 headline_metrics(figures)
-show_chart("components", compare.components_frame(figures))
+show_chart("components", data.components)
 
-savings = compare.savings_frame(figures)
+savings = data.savings
 if len(savings):
     st.subheader("Savings against the baseline")
     table = savings.assign(
@@ -78,41 +80,40 @@ if len(savings):
         + (f" The same in every variant (not shown): {', '.join(same)}." if same else "")
     )
     left, right = st.columns(2)
-    show_chart("waterfall", compare.waterfall_frame(figures), where=left)
+    show_chart("waterfall", data.waterfall, where=left)
     show_chart("savings", savings, where=right)
 
-optimization = latest_optimization(project, store)[1]
-if optimization is not None:
-    from workbench.findings.ladder import ladder_frame
 
-    if len(ladder := ladder_frame(optimization)) > 1:
-        st.subheader("Optimize: from the baseline through each kept fix")
-        show_chart("ladder", ladder)
-        st.caption(
-            "Each fix was built and smoke-tested on top of the ones kept before it, and kept "
-            "only when the image still worked and was smaller; the steps add up to the byte. "
-            "The Variants page runs it (Optimize)."
+def _ladder_section() -> None:
+    show_chart("ladder", data.ladder)
+    st.caption(
+        "Each fix was built and smoke-tested on top of the ones kept before it, and kept "
+        "only when the image still worked and was smaller; the steps add up to the byte. "
+        "The Variants page runs it (Optimize)."
+    )
+
+
+def _history_section() -> None:
+    history = data.history
+    analysed = history[history["mb"].notna()]
+    if len(analysed):
+        show_chart("size_history", history)
+    unmeasured = len(history) - len(analysed)
+    never = f" {unmeasured} builds' images were never analysed: not shown." if unmeasured else ""
+    st.caption(
+        "Every build of each variant, by the time it finished; hover a point for its "
+        f"Dockerfile's sha256 and its image, and compare two on the Diff page.{never}"
+    )
+
+
+def _plan_section() -> None:
+    if data.plan is None:
+        project_plan(project)  # says why, when the plan file cannot be read
+        st.info(
+            "This project has no plan file (plan.toml), so there is nothing to compare against."
         )
-
-st.subheader("Size over time")
-history = size_history(key)
-analysed = history[history["mb"].notna()]
-if len(analysed):
-    show_chart("size_history", history)
-unmeasured = len(history) - len(analysed)
-never = f" {unmeasured} builds' images were never analysed: not shown." if unmeasured else ""
-st.caption(
-    "Every build of each variant, by the time it finished; hover a point for its "
-    f"Dockerfile's sha256 and its image, and compare two on the Diff page.{never}"
-)
-
-st.subheader("Plan vs measured")
-plan = project_plan(project)
-if plan is None:
-    st.info("This project has no plan file (plan.toml), so there is nothing to compare against.")
-else:
-    tasks, targets = compare.plan_vs_measured(plan, figures)
-    show_chart("plan", compare.plan_frame(tasks))
+        return
+    show_chart("plan", data.plan_chart)
     st.dataframe(
         pd.DataFrame(
             [
@@ -128,13 +129,13 @@ else:
                     "Smoke test": t.smoke if t.measured_bytes is not None else "",
                     "Verdict": t.verdict,
                 }
-                for t in tasks
+                for t in data.tasks
             ]
         ),
         hide_index=True,
         width="stretch",
     )
-    for target in targets:
+    for target in data.targets:
         if target.best_bytes is None:
             continue
         kind = "" if target.measured else " (estimated: push the image to measure it)"
@@ -150,43 +151,56 @@ def _seconds(value: float | None, missing: str = "not measured") -> str:
     return f"{value:.1f}" if value else missing
 
 
-st.subheader("Build time and compressed size")
-figures_table = compare.figures_frame(figures)
-left, right = st.columns(2)
-show_chart("compressed", figures_table, where=left)
-show_chart("durations", figures_table, where=right)
-costs = {(c["variant"]): c for c in store.rebuild_costs(project.key)}
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "Variant": f.variant,
-                "Size": human_bytes(f.size_bytes),
-                "Compressed (measured)": human_bytes(f.pushed_bytes)
-                if f.pushed_bytes is not None
-                else "push to measure",
-                "Compressed (estimate)": human_bytes(f.gzip_bytes)
-                if f.gzip_bytes is not None
-                else "",
-                "Build (s)": round(f.build.duration_s or 0, 1),
-                "Rebuild after a source change (s)": _seconds(
-                    costs.get(f.variant, {}).get("source_change_s")
-                ),
-                "Rebuild after a lock change (s)": _seconds(
-                    costs.get(f.variant, {}).get("lock_change_s"),
-                    "n/a (no uv.lock)" if f.variant in costs else "not measured",
-                ),
-                "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
-            }
-            for f in figures
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
-push_controls([f.build.image_id for f in figures if f.pushed_bytes is None], key="compare")
-rebuild_controls(project, [f.variant for f in figures], key="compare")
-st.caption(
-    "Rebuild times: the button above, or `workbench rebuild-cost PROJECT`; "
-    "“Still works?” from `workbench smoke IMAGE`."
-)
+def _build_section() -> None:
+    left, right = st.columns(2)
+    show_chart("compressed", data.figures_table, where=left)
+    show_chart("durations", data.figures_table, where=right)
+    costs = {(c["variant"]): c for c in store.rebuild_costs(project.key)}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Variant": f.variant,
+                    "Size": human_bytes(f.size_bytes),
+                    "Compressed (measured)": human_bytes(f.pushed_bytes)
+                    if f.pushed_bytes is not None
+                    else "push to measure",
+                    "Compressed (estimate)": human_bytes(f.gzip_bytes)
+                    if f.gzip_bytes is not None
+                    else "",
+                    "Build (s)": round(f.build.duration_s or 0, 1),
+                    "Rebuild after a source change (s)": _seconds(
+                        costs.get(f.variant, {}).get("source_change_s")
+                    ),
+                    "Rebuild after a lock change (s)": _seconds(
+                        costs.get(f.variant, {}).get("lock_change_s"),
+                        "n/a (no uv.lock)" if f.variant in costs else "not measured",
+                    ),
+                    "Still works?": {True: "yes", False: "no", None: "not checked"}[f.smoke_passed],
+                }
+                for f in figures
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    push_controls([f.build.image_id for f in figures if f.pushed_bytes is None], key="compare")
+    rebuild_controls(project, [f.variant for f in figures], key="compare")
+    st.caption(
+        "Rebuild times: the button above, or `workbench rebuild-cost PROJECT`; "
+        "“Still works?” from `workbench smoke IMAGE`."
+    )
+
+
+# Only the open tab runs and is drawn (lazy tabs): four charts at first, not eight
+SECTIONS = {
+    "Plan vs measured": _plan_section,
+    **({"Optimize: each kept fix": _ladder_section} if data.ladder is not None else {}),
+    "Size over time": _history_section,
+    "Build time and compressed size": _build_section,
+}
+tabs = st.tabs(list(SECTIONS), key=SECTION_KEY, on_change="rerun")
+for tab, draw in zip(tabs, SECTIONS.values(), strict=True):
+    if tab.open is not False:
+        with tab:
+            draw()

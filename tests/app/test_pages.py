@@ -53,7 +53,7 @@ def test_variants_page_shows_the_no_cache_diff() -> None:
     at = _open("app_pages/variants.py", str(TINY_PROJECT))
     at.selectbox(key="variants_show").select("no-cache").run()
     assert not at.exception
-    diffs = [c.value for c in at.code if c.language == "diff"]
+    diffs = [h.value for h in at.html if "against the baseline" in h.value]
     assert any("+RUN uv sync --frozen --no-dev --no-install-project --no-cache" in d for d in diffs)
 
 
@@ -101,11 +101,32 @@ def test_compare_shows_savings_and_plan_vs_measured() -> None:
     assert "saves more than planned" in plan["Verdict"].tolist()[0]
 
 
+def test_compare_runs_only_the_open_tab_below_the_savings() -> None:
+    project = load_project(TINY_PROJECT)
+    fill_store(Store(), project)
+    at = _open("app_pages/compare.py", str(TINY_PROJECT))
+    assert [t.label for t in at.tabs] == [
+        "Plan vs measured",
+        "Size over time",
+        "Build time and compressed size",
+    ]
+    assert len(at.dataframe) == 2  # the savings, then the plan's tasks
+    assert not any("Every build of each variant" in c.value for c in at.caption)
+    at.session_state["compare_section"] = "Size over time"
+    at.run()
+    assert not at.exception
+    assert any("Every build of each variant" in c.value for c in at.caption)
+    assert len(at.dataframe) == 1  # the plan's table is not drawn
+
+
 @pytest.mark.docker
 def test_compare_measures_rebuild_times_in_the_background(docker_client, stand_ins) -> None:
     project = load_project(TINY_PROJECT)
     fill_store(Store(), project)
     at = _open("app_pages/compare.py", str(TINY_PROJECT))
+    assert "Rebuild after a lock change (s)" not in at.dataframe[-1].value  # another tab
+    at.session_state["compare_section"] = "Build time and compressed size"
+    at.run()
     table = at.dataframe[-1].value
     assert set(table["Rebuild after a lock change (s)"]) == {"not measured"}
     at.button(key="compare_rebuild").click().run()
