@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.code_view import show_diff, show_dockerfile
 from ui.state import drop_choice, project_dependencies, project_variants, require_project
 from workbench import variants
 from workbench.findings.optimize import cancel_optimize, latest_optimization, start_optimize
@@ -45,8 +46,18 @@ if variant.error:
 else:
     st.markdown(f"**{name}**: {variant.summary}")
     dockerfile_tab, diff_tab = st.tabs(["Dockerfile", "Diff against baseline"])
-    dockerfile_tab.code(variant.dockerfile, language="dockerfile", line_numbers=True)
-    diff_tab.code(variant.diff or "(same as the baseline)", language="diff")
+    show_dockerfile(variant.dockerfile, label=f"The {name} Dockerfile", where=dockerfile_tab)
+    show_diff(
+        variant.diff or "(same as the baseline)",
+        label=f"The {name} Dockerfile against the baseline",
+        where=diff_tab,
+    )
+    st.download_button(
+        "Download this Dockerfile",
+        variant.dockerfile,
+        file_name=f"Dockerfile.{name}",
+        key=f"variants_download_dockerfile_{name}",
+    )
     if variant.extra_files:
         st.caption(
             "Files this variant overlays on the build context: "
@@ -120,8 +131,8 @@ if result is not None:
                 st.code(step.smoke_log)
     if result.diff:
         final_tab, diff_tab = st.tabs(["Optimized Dockerfile", "Diff against yours"])
-        final_tab.code(result.dockerfile, language="dockerfile", line_numbers=True)
-        diff_tab.code(result.diff, language="diff")
+        show_dockerfile(result.dockerfile, label="The optimized Dockerfile", where=final_tab)
+        show_diff(result.diff, label="The optimized Dockerfile against yours", where=diff_tab)
         st.download_button(
             "Download the diff",
             result.diff,
