@@ -6,6 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from ui.code_view import show_log
 from ui.figures import build_history
 from ui.smoke_settings import has_smoke_settings, smoke_settings_editor
 from ui.state import drop_choice, engine_banner, engine_status, project_variants, require_project
@@ -99,7 +100,7 @@ def live_builds() -> None:
         with st.status(label, state="running", expanded=True):
             done = min(record.steps_done / record.steps_total, 1.0) if record.steps_total else 0.0
             st.progress(done, text=steps.capitalize())
-            st.code(record.log_tail(15) or "waiting for output…", language="text")
+            show_log(record.log_tail(15) or "waiting for output…", label="The build's output")
             if st.button("Cancel", key=f"builds_cancel_{record.id}"):
                 build_service().cancel(record.id)
 
@@ -182,4 +183,4 @@ if record is not None:
         st.error(record.error)
     if record.log_truncated:
         st.caption("The log was long: its last 2 MB are kept.")
-    st.code(record.log_tail(400) or "(no output)", language="text")
+    show_log(record.log_tail(400) or "(no output)", label=f"The log of build {record.id}")

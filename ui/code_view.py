@@ -1,9 +1,11 @@
-"""Dockerfiles and diffs as plain HTML: line numbers, coloured lines, bold instructions.
+"""Dockerfiles, diffs and logs as plain HTML: line numbers, coloured lines, bold
+instructions.
 
 Streamlit's code element loads its syntax highlighter (every language it knows) the first
 time a browser tab shows one: half a second of the browser's main thread, measured on
-the Variants page (0.85–1.0 s to settle with two code blocks, 0.42 s without).  A diff
-needs only its added and removed lines coloured, a Dockerfile its instructions in bold,
+the Variants page (0.85–1.0 s to settle with two code blocks, 0.42 s without), then on
+the Builds page's log once the Variants page no longer paid it.  A diff needs only its
+added and removed lines coloured, a Dockerfile its instructions in bold, a log nothing,
 so these draw them with ``st.html`` and no highlighter.  The text is escaped, never
 interpreted.
 """
@@ -38,7 +40,7 @@ _INSTRUCTION = re.compile(
 )
 
 
-def _box(label: str, lines: list[str]) -> str:
+def _box(label: str, lines: list[tuple[str, str]]) -> str:
     return (
         f'<pre role="region" aria-label="{html.escape(label)}" style="{_BOX}">'
         + "".join(f'<span style="display: block{s}">{t}</span>' for s, t in lines)
@@ -74,6 +76,17 @@ def dockerfile_html(text: str, label: str = "Dockerfile") -> str:
         numbered = f'<span style="{_NUMBER}; width: {width}ch">{number}</span>  {body}'
         lines.append(("", numbered))
     return _box(label, lines)
+
+
+def log_html(text: str, label: str = "Log") -> str:
+    """A log as HTML, as it is (escaped)."""
+    name = html.escape(label)
+    return f'<pre role="region" aria-label="{name}" style="{_BOX}">{html.escape(text)}</pre>'
+
+
+def show_log(text: str, *, label: str = "Log", where: DeltaGenerator | None = None) -> None:
+    """Draw a log, or any plain text kept as it is (:func:`log_html`)."""
+    (where or st).html(log_html(text, label))
 
 
 def show_diff(text: str, *, label: str = "Diff", where: DeltaGenerator | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from ui.code_view import diff_html, dockerfile_html
+from ui.code_view import diff_html, dockerfile_html, log_html
 
 
 class _Lines(HTMLParser):
@@ -85,3 +85,14 @@ def test_a_dockerfile_is_numbered_with_its_instructions_in_bold() -> None:
 def test_the_box_is_named_for_screen_readers() -> None:
     markup = dockerfile_html("FROM x\n", "The no-cache Dockerfile")
     assert 'aria-label="The no-cache Dockerfile"' in markup
+
+
+def test_a_log_is_kept_as_it_is_escaped() -> None:
+    text = "Step 1/2 : FROM debian\n <b>not bold</b> & done\n"
+    markup = log_html(text, "The log of build 7")
+    assert "<b>" not in markup and 'aria-label="The log of build 7"' in markup
+    parser = HTMLParser()
+    seen: list[str] = []
+    parser.handle_data = seen.append  # type: ignore[method-assign]
+    parser.feed(markup)
+    assert "".join(seen) == text

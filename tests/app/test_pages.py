@@ -79,6 +79,7 @@ def test_builds_page_lists_a_finished_build_with_its_log(docker_client, stand_in
     history = at.dataframe[0].value
     assert history["Status"].tolist() == ["failed"]
     assert any(record.error in e.value for e in at.error)
+    assert any("exit 3" in h.value for h in at.html)  # the log, as it is
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -151,7 +152,7 @@ def test_stakeholder_mode_shows_headline_figures_only() -> None:
     assert not at.exception
     assert {m.label for m in at.metric} >= {"Baseline", "Best: multi-stage"}
     assert not at.button  # no controls
-    assert not at.code  # no logs
+    assert not at.code and not at.html  # no logs
 
 
 def test_stakeholder_mode_tells_the_story_first_without_zero_rows_or_controls() -> None:
@@ -170,7 +171,7 @@ def test_stakeholder_mode_tells_the_story_first_without_zero_rows_or_controls() 
     assert "0 B" not in set(table["Saved"])  # the components that did not change: a caption
     assert table["Component"].tolist()[-1] == "Total"
     assert any("The same in both images" in c.value for c in at.caption)
-    assert not at.button and not at.code
+    assert not at.button and not at.code and not at.html
 
 
 def test_a_link_with_view_stakeholder_opens_in_stakeholder_mode() -> None:
