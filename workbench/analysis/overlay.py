@@ -8,7 +8,8 @@ would: whiteouts are 0/0 character devices, an opaque folder carries the
 folders (``stat`` only, plus the few metadata files the packages step reads) gives
 the same entries as the export, in the same order (lexical, parents first, as the
 engine's tar writer walks), several times faster than exporting: the engine's
-export first copies every layer to a temporary folder.
+export first copies every layer to a temporary folder.  :mod:`~workbench.analysis.overlay_walk`
+walks them, on both cores where a child may be forked.
 
 Compressed-size estimates need the tar bytes, so this path only serves analyses
 without them, or whose every layer's estimate is known already (see
@@ -20,31 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from workbench.analysis.engine_api import as_engine
-from workbench.analysis.reader import (
-    CaptureRule,
-    Entry,
-    EntryKind,
-    ImageArchive,
-    LayerSummary,
-)
+from workbench.analysis.overlay_walk import OPAQUE_XATTR, read_layer_dir, read_layer_dirs
+from workbench.analysis.reader import CaptureRule, ImageArchive
 
-OPAQUE_XATTR = "trusted.overlay.opaque"
-_DIR, _FILE, _SYMLINK = EntryKind.DIR, EntryKind.FILE, EntryKind.SYMLINK
-_HARDLINK, _OPAQUE, _WHITEOUT, _OTHER = (
-    EntryKind.HARDLINK,
-    EntryKind.OPAQUE,
-    EntryKind.WHITEOUT,
-    EntryKind.OTHER,
-)
-_NAME = operator.attrgetter("name")
+__all__ = ["OPAQUE_XATTR", "image_config", "layer_dirs", "overlay_archive", "read_layer_dir"]
 
 
 def layer_dirs(inspect: Mapping[str, Any]) -> list[Path] | None:
@@ -61,85 +47,6 @@ def layer_dirs(inspect: Mapping[str, Any]) -> list[Path] | None:
     if not all(os.access(d, os.R_OK | os.X_OK) and d.is_dir() for d in dirs):
         return None
     return dirs
-
-
-def _opaque(path: bytes) -> bool:
-    try:
-        return os.getxattr(path, OPAQUE_XATTR, follow_symlinks=False) == b"y"
-    except OSError:
-        return False
-
-
-def _capture(path: bytes, limit: int) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return None
-
-
-def read_layer_dir(
-    root: Path, *, key: str = "", capture: CaptureRule | None = None
-) -> LayerSummary:
-    """Read one overlay2 ``diff`` folder into the entries its layer tar would give.
-
-    The walk is the engine's tar writer's: names in byte order, each folder's
-    entries right after the folder (its opaque marker first), a hardlinked inode's
-    first path holding the data and the later ones linking to it.
-
-    Args:
-        root: the layer's ``diff`` folder.
-        key: a name for the layer, kept in the summary.
-        capture: which files' contents to keep (a
-            :data:`~workbench.analysis.reader.CaptureRule`).
-
-    Returns:
-        The layer's entries, in the order of its tar.
-    """
-    entries: list[Entry] = []
-    captured: dict[str, bytes] = {}
-    inodes: dict[tuple[int, int], str] = {}
-    append = entries.append
-
-    def walk(folder: bytes, rel: str) -> None:
-        # the hot loop (once per file of every layer): the entry's type comes from the
-        # folder listing (d_type), so only regular files and device nodes are stat'ed
-        with os.scandir(folder) as listing:
-            children = sorted(listing, key=_NAME)
-        prefix = f"{rel}/" if rel else ""
-        for child in children:
-            path = prefix + child.name.decode("utf-8", "surrogateescape")
-            if child.is_dir(follow_symlinks=False):
-                append(Entry(path, _DIR))
-                if _opaque(child.path):
-                    append(Entry(path, _OPAQUE))
-                walk(child.path, path)
-            elif child.is_symlink():
-                target = os.readlink(child.path)
-                append(Entry(path, _SYMLINK, len(target), os.fsdecode(target)))
-            elif child.is_file(follow_symlinks=False):
-                info = child.stat(follow_symlinks=False)
-                if info.st_nlink > 1:
-                    inode = (info.st_dev, info.st_ino)
-                    first = inodes.get(inode)
-                    if first is not None:
-                        append(Entry(path, _HARDLINK, 0, first))
-                        continue
-                    inodes[inode] = path
-                append(Entry(path, _FILE, info.st_size))
-                if capture is not None:
-                    limit = capture(path)
-                    if limit:
-                        content = _capture(child.path, limit)
-                        if content is not None:
-                            captured[path] = content
-            else:
-                info = child.stat(follow_symlinks=False)
-                whiteout = stat.S_ISCHR(info.st_mode) and info.st_rdev == 0
-                append(Entry(path, _WHITEOUT if whiteout else _OTHER))
-
-    walk(os.fsencode(root), "")
-    return LayerSummary(key=key or str(root), entries=tuple(entries), captured=captured)
 
 
 def image_config(docker_root: str, image_id: str) -> dict[str, Any] | None:
@@ -177,7 +84,7 @@ def overlay_archive(
     if config is None:
         return None
     try:
-        layers = tuple(read_layer_dir(d, key=str(d), capture=capture) for d in dirs)
+        layers = read_layer_dirs(dirs, capture=capture)
     except OSError:
         return None  # a layer vanished or became unreadable: the export will do
     return ImageArchive(

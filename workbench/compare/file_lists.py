@@ -30,7 +30,8 @@ from workbench.analysis.classify import SHADOWED, Classifier, load_rules
 from workbench.analysis.image import analyze_archive, engine_counts_symlinks
 from workbench.analysis.merge import merge_layers
 from workbench.analysis.model import SCHEMA_VERSION
-from workbench.analysis.overlay import layer_dirs, read_layer_dir
+from workbench.analysis.overlay import layer_dirs
+from workbench.analysis.overlay_walk import read_layer_dirs
 from workbench.analysis.packages import DPKG_INFO, DPKG_STATUS, capture_limit
 from workbench.analysis.reader import (
     CaptureRule,
@@ -216,7 +217,7 @@ def _overlay_layers(
     if dirs is None:
         return None
     try:
-        return tuple(read_layer_dir(d, key=str(d), capture=capture) for d in dirs)
+        return read_layer_dirs(dirs, capture=capture)
     except OSError:
         return None  # a layer vanished or became unreadable: the export will do
 
