@@ -4,8 +4,10 @@ A cold analysis is Python work after the layers are read: the merge, classifying
 path, dive's efficiency.  Python runs one thread at a time, so the second core does
 nothing unless a process of its own works: :class:`Forked` computes one call in a
 child forked from this process (it sees the same objects, copied on write, nothing to
-load), and :func:`split_map` gives the child the second half of a list.  The result
-comes back pickled through a pipe.
+load), :func:`split_map` gives the child the second half of a list, and
+:func:`split_map_beside` a part of it and other work after it (the CLI's analysis: the
+Python packages).  The result comes back pickled through a pipe.  (The overlay2 walk
+shares its folders with a child of its own: :mod:`workbench.analysis.overlay_walk`.)
 
 A child is forked only where that is safe and pays: ``os.fork`` exists, the machine
 has a second core, and this process runs one thread (the CLI; the app's jobs run in
@@ -23,6 +25,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+E = TypeVar("E")
 
 READ = 1 << 20
 MIN_SPLIT = 4096  # items below which a list is mapped here: a fork costs a few ms
@@ -107,10 +110,45 @@ def split_map(
         fork: whether to fork a child; ``None``: when :func:`can_fork` and there are at
             least :data:`MIN_SPLIT` items.
     """
+    return split_map_beside(function, items, _nothing, share=0.5, fork=fork)[0]
+
+
+def _nothing() -> None:
+    return None
+
+
+def _both(
+    function: Callable[[Sequence[T]], list[R]], items: Sequence[T], beside: Callable[[], E]
+) -> tuple[list[R], E]:
+    return function(items), beside()
+
+
+def split_map_beside(
+    function: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    beside: Callable[[], E],
+    *,
+    share: float,
+    fork: bool | None = None,
+) -> tuple[list[R], E]:
+    """``function(items)`` and ``beside()``: a forked child maps the last ``share`` of
+    the items, then calls ``beside``, while this process maps the rest.
+
+    Args:
+        function: maps a list of items to a list of results, one per item.
+        items: the items.
+        beside: other work for the child, which it does after its part of the items
+            (give it a smaller ``share`` for that).
+        share: the part of the items the child maps, from 0 to 1.
+        fork: whether to fork a child; ``None``: when :func:`can_fork` and there are at
+            least :data:`MIN_SPLIT` items.
+    """
     if fork is None:
         fork = len(items) >= MIN_SPLIT and can_fork()
     if not fork:
-        return function(items)
-    half = len(items) // 2
-    second = Forked(function, items[half:], fork=True)
-    return [*function(items[:half]), *second.result()]
+        return function(items), beside()
+    cut = len(items) - int(len(items) * share)
+    child = Forked(_both, function, items[cut:], beside, fork=True)
+    first = function(items[:cut])
+    rest, other = child.result()
+    return [*first, *rest], other

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import heapq
 import io
 import posixpath
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +30,16 @@ from workbench.analysis.classify import (
 )
 from workbench.analysis.efficiency import efficiency
 from workbench.analysis.engine_api import EngineAPI, as_engine
-from workbench.analysis.forked import Forked, split_map
+from workbench.analysis.forked import Forked, split_map_beside
 from workbench.analysis.groups import GroupTally, shadows
+from workbench.analysis.largest import largest
 from workbench.analysis.layer_cache import EstimateCache
 from workbench.analysis.merge import LayerStats, MergeResult, merge_layers
-from workbench.analysis.model import (
-    ComponentDetail,
-    Compressed,
-    ImageAnalysis,
-    LayerAnalysis,
-    PathSize,
-)
+from workbench.analysis.model import Compressed, ImageAnalysis, LayerAnalysis
 from workbench.analysis.overlay import overlay_archive
 from workbench.analysis.packages import (
     FinalView,
+    PythonPackage,
     capture_limit,
     debian_owners,
     python_packages,
@@ -60,6 +55,8 @@ PULL_HINT = "build or pull it first (`docker images` lists them)"
 TOP_N = 20
 PREFETCH_BYTES = 64 * 1024 * 1024
 _SYMLINK = EntryKind.SYMLINK
+# the paths the child classifies (the rest here), before it lists the Python packages
+CLASSIFIED_BESIDE = 0.45
 
 Rules = RuleSet | str | Path | None
 
@@ -116,10 +113,6 @@ def _absolute(path: str) -> str:
     return "/" + posixpath.normpath("/" + path).lstrip("/")
 
 
-def _parent(path: str) -> str:
-    return path.rpartition("/")[0]
-
-
 def engine_counts_symlinks(stats: LayerStats, engine_bytes: int | None) -> bool:
     """Whether the engine's size of a layer counts its symlinks' target lengths.
 
@@ -135,55 +128,6 @@ def engine_counts_symlinks(stats: LayerStats, engine_bytes: int | None) -> bool:
     )
 
 
-def _largest(
-    merged: MergeResult, component_of: Sequence[str], weights: Sequence[int], top: int
-) -> dict[str, ComponentDetail]:
-    """Per component, its largest folders (chains of single-child folders collapsed to
-    the deepest) and its largest files (groups), by each group's counted bytes."""
-    per_dir: dict[str, dict[str, int]] = {c: defaultdict(int) for c in COMPONENTS}
-    members: dict[str, list[int]] = {c: [] for c in COMPONENTS}
-    groups = merged.groups
-    for index, group in enumerate(groups):
-        if weights[index]:
-            component = component_of[index]
-            path = merged.visible_path[index] or group.path
-            per_dir[component][_parent(path)] += weights[index]
-            members[component].append(index)
-    details = {}
-    for component in COMPONENTS:
-        totals: dict[str, int] = defaultdict(int)
-        for folder, size in per_dir[component].items():
-            while True:
-                totals[folder] += size
-                if not folder:
-                    break
-                folder = _parent(folder)
-        chained = {
-            _parent(folder)
-            for folder, size in totals.items()
-            if folder and totals.get(_parent(folder)) == size
-        }
-        dirs = heapq.nsmallest(
-            top,
-            ((size, folder) for folder, size in totals.items() if folder and folder not in chained),
-            key=lambda item: (-item[0], item[1]),
-        )
-        shadowed = component == SHADOWED
-        files = heapq.nsmallest(top, members[component], key=lambda i: (-weights[i], i))
-        details[component] = ComponentDetail(
-            tuple(PathSize("/" + folder, size) for size, folder in dirs),
-            tuple(
-                PathSize(
-                    "/" + (merged.visible_path[i] or groups[i].path),
-                    weights[i],
-                    groups[i].layer if shadowed else None,
-                )
-                for i in files
-            ),
-        )
-    return details
-
-
 @dataclass
 class _Counted:
     """Each group's component and counted bytes, summed per component and per layer."""
@@ -194,6 +138,7 @@ class _Counted:
     per_layer: list[dict[str, int]]
     tally: GroupTally
     uncounted_visible: int = 0
+    python_packages: list[PythonPackage] = field(default_factory=list)
 
 
 def _engine_bytes(engine_layer_bytes: Sequence[int] | None, count: int) -> list[int | None]:
@@ -202,9 +147,12 @@ def _engine_bytes(engine_layer_bytes: Sequence[int] | None, count: int) -> list[
     return [None] * count
 
 
-def _count(merged: MergeResult, classifier: Classifier, counted: Sequence[bool]) -> _Counted:
+def _count(
+    merged: MergeResult, classifier: Classifier, counted: Sequence[bool], view: FinalView
+) -> _Counted:
     """Classify every group and count its bytes as the engine does (a symlink in a layer
-    whose engine size leaves symlinks out counts 0, and is remembered if visible).
+    whose engine size leaves symlinks out counts 0, and is remembered if visible); list
+    the Python packages beside, in the child that classifies a part of the paths.
 
     Each group's bytes also go to its rule's id and its tags, per layer; a shadowed
     group is named by the rule and tags its own path would have.
@@ -215,7 +163,9 @@ def _count(merged: MergeResult, classifier: Classifier, counted: Sequence[bool])
     totals, uncounted = result.totals, 0
     groups, visible = merged.groups, merged.visible_path
     paths = ["/" + (p if p is not None else g.path) for g, p in zip(groups, visible, strict=True)]
-    labels = split_map(classifier.labels, paths)  # the second half on the other core
+    labels, result.python_packages = split_map_beside(
+        classifier.labels, paths, partial(python_packages, view), share=CLASSIFIED_BESIDE
+    )
     for group, path, absolute, (component, rule_id, names) in zip(
         groups, visible, paths, labels, strict=True
     ):
@@ -334,7 +284,7 @@ def analyze_archive(
         engine_counts_symlinks(stats, engine)
         for stats, engine in zip(merged.layers, engine_bytes, strict=True)
     ]
-    figures = _count(merged, classifier, counted)
+    figures = _count(merged, classifier, counted, view)
     totals = figures.totals
     size_bytes = sum(totals.values())
     dive = dive_later.result()
@@ -349,9 +299,9 @@ def analyze_archive(
         layers=_layer_results(
             archive, merged, _history(archive, history), counted, engine_bytes, figures.per_layer
         ),
-        python_packages=tuple(python_packages(view)),
+        python_packages=tuple(figures.python_packages),
         debian_packages=tuple(debs),
-        largest=_largest(merged, figures.component_of, figures.weights, top),
+        largest=largest(merged, figures.component_of, figures.weights, top),
         efficiency=dive.score,
         wasted_bytes=dive.wasted_bytes,
         compressed=_compressed(archive),

@@ -6,7 +6,7 @@ import os
 import threading
 
 from workbench.analysis import forked
-from workbench.analysis.forked import Forked, can_fork, split_map
+from workbench.analysis.forked import Forked, can_fork, split_map, split_map_beside
 
 
 def squares(items):
@@ -59,6 +59,17 @@ def test_split_map_forks_only_for_a_long_list(monkeypatch) -> None:
     assert split_map(whose, ["x"] * 10) == [os.getpid()]  # short: here, one call
     halves = split_map(whose, ["x"] * forked.MIN_SPLIT)
     assert halves[0] == os.getpid() and halves[1] != os.getpid()
+
+
+def test_the_child_does_its_share_then_the_work_beside() -> None:
+    items = list(range(forked.MIN_SPLIT * 2))
+    mapped, beside = split_map_beside(squares, items, os.getpid, share=0.25, fork=True)
+    assert mapped == squares(items)
+    assert beside != os.getpid()  # called in the child
+    pids = split_map_beside(whose, ["x"] * 8, os.getpid, share=0.25, fork=True)[0]
+    assert pids[0] == os.getpid() and pids[1] != os.getpid()  # 6 here, 2 there: one call each
+    here = split_map_beside(squares, items, os.getpid, share=0.25, fork=False)
+    assert here == (squares(items), os.getpid())
 
 
 def test_no_child_beside_other_threads() -> None:
