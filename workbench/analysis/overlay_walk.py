@@ -248,7 +248,13 @@ def _walk_leaf(
     walked[number] = rows  # type: ignore[assignment]
 
 
-def _child(claims: int, out: int, leaves, layer_of, capture) -> None:  # noqa: ANN001
+def _child(
+    claims: int,
+    out: int,
+    leaves: Sequence[Unit],
+    layer_of: Sequence[int],
+    capture: CaptureRule | None,
+) -> None:
     """In the child: walk the units it takes, send the rows, leave without cleanup."""
     status = 1
     try:
