@@ -32,13 +32,14 @@ if TYPE_CHECKING:
     from workbench.analysis.model import (
         ComponentDetail,
         Compressed,
+        DebianPackage,
         ImageAnalysis,
         LayerAnalysis,
         LayerGroup,
         PathSize,
+        PythonPackage,
         Shadow,
     )
-    from workbench.analysis.packages import DebianPackage, PythonPackage
 
 _HOMES = {
     **dict.fromkeys(
@@ -49,15 +50,16 @@ _HOMES = {
         (
             "ComponentDetail",
             "Compressed",
+            "DebianPackage",
             "ImageAnalysis",
             "LayerAnalysis",
             "LayerGroup",
             "PathSize",
+            "PythonPackage",
             "Shadow",
         ),
         "model",
     ),
-    **dict.fromkeys(("DebianPackage", "PythonPackage"), "packages"),
 }
 """Each public name and the module of this package it comes from."""
 

@@ -20,8 +20,10 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # the pool loads with the first estimate, not with the level
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 GZIP_LEVEL = 5
 ZSTD_LEVEL = 3
@@ -37,6 +39,8 @@ def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbench-compress")
         return _POOL
 

@@ -18,9 +18,9 @@ import io
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from workbench.analysis.merge import Group, MergeResult
+from workbench.analysis.model import DebianPackage, PythonPackage
 from workbench.analysis.reader import EntryKind, LayerSummary
 
 RECORD_LIMIT = 64 * 1024 * 1024
@@ -53,55 +53,6 @@ def capture_limit(path: str) -> int:
     if path in (DPKG_STATUS, APT_EXTENDED_STATES):
         return STATUS_LIMIT
     return 0
-
-
-@dataclass(frozen=True)
-class PythonPackage:
-    """A Python distribution installed in the image.
-
-    Attributes:
-        name: its name as METADATA spells it.
-        version: its version.
-        location: the ``site-packages`` folder that holds its ``.dist-info``.
-        bytes: the sizes in the image of the files its RECORD lists (each inode once).
-        files: how many of those files the image holds.
-        requires: the distributions its METADATA requires (``Requires-Dist`` without an
-            ``extra`` marker), names normalized as PEP 503 does.
-    """
-
-    name: str
-    version: str
-    location: str
-    bytes: int
-    files: int
-    requires: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DebianPackage:
-    """A Debian package installed in the image.
-
-    Attributes:
-        name: the package name.
-        version: its version.
-        architecture: its architecture (``amd64``, ``all``, ...).
-        bytes: the sizes in the image of the files its ``.list`` names (each inode once).
-        files: how many of those files the image holds.
-        layer: the layer that holds its ``.list`` (the one that installed it), if known.
-        reason: why it is installed, from apt's ``extended_states`` and dpkg's
-            ``Depends``: ``"manual"`` (asked for, or apt never marked it automatic),
-            ``"dependency"`` (a manual package depends on it), ``"recommendation"``
-            (installed automatically, and no manual package depends on it: only a
-            recommendation pulled it in); ``""`` when apt left no ``extended_states``.
-    """
-
-    name: str
-    version: str
-    architecture: str
-    bytes: int
-    files: int
-    layer: int | None = None
-    reason: str = ""
 
 
 class FinalView:
