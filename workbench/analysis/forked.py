@@ -4,10 +4,10 @@ A cold analysis is Python work after the layers are read: the merge, classifying
 path, dive's efficiency.  Python runs one thread at a time, so the second core does
 nothing unless a process of its own works: :class:`Forked` computes one call in a
 child forked from this process (it sees the same objects, copied on write, nothing to
-load), :func:`split_map` gives the child the second half of a list, and
-:func:`split_map_beside` a part of it and other work after it (the CLI's analysis: the
-Python packages).  The result comes back pickled through a pipe.  (The overlay2 walk
-shares its folders with a child of its own: :mod:`workbench.analysis.overlay_walk`.)
+load), and :func:`split_map_beside` gives the child a part of a list and other work
+after it (the CLI's analysis: the Python packages).  The result comes back pickled
+through a pipe.  (The overlay2 walk shares its folders with a child of its own:
+:mod:`workbench.analysis.overlay_walk`.)
 
 A child is forked only where that is safe and pays: ``os.fork`` exists, the machine
 has a second core, and this process runs one thread (the CLI; the app's jobs run in
@@ -96,25 +96,6 @@ def _send(pipe: int, function: Callable[..., object], args: Sequence[object]) ->
             view = view[os.write(pipe, view) :]
     finally:
         os._exit(0)
-
-
-def split_map(
-    function: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, fork: bool | None = None
-) -> list[R]:
-    """``function(items)``, its second half in a forked child while this process does the
-    first; ``function`` maps a list to a list of the same length, item by item.
-
-    Args:
-        function: maps a list of items to a list of results, one per item.
-        items: the items.
-        fork: whether to fork a child; ``None``: when :func:`can_fork` and there are at
-            least :data:`MIN_SPLIT` items.
-    """
-    return split_map_beside(function, items, _nothing, share=0.5, fork=fork)[0]
-
-
-def _nothing() -> None:
-    return None
 
 
 def _both(

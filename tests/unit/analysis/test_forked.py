@@ -6,7 +6,7 @@ import os
 import threading
 
 from workbench.analysis import forked
-from workbench.analysis.forked import Forked, can_fork, split_map, split_map_beside
+from workbench.analysis.forked import Forked, can_fork, split_map_beside
 
 
 def squares(items):
@@ -15,6 +15,11 @@ def squares(items):
 
 def whose(_items):
     return [os.getpid()]
+
+
+def split_map(function, items, fork=None):
+    """The items mapped in two halves, nothing beside."""
+    return split_map_beside(function, items, lambda: None, share=0.5, fork=fork)[0]
 
 
 def test_a_forked_call_gives_what_the_call_gives() -> None:
