@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.compare_data import compare_data, readable_plan
-from ui.figures import figures_key, project_figures, show_chart
+from ui.figures import figures_key, figures_of, show_chart
 from ui.stakeholder import (
     first_screen,
     headline_metrics,
@@ -25,7 +25,7 @@ SECTION_KEY = "compare_section"  # the open tab below the savings: its label
 project = require_project()
 store = Store()
 key = figures_key(project, store)
-figures = project_figures(project, store)
+figures = figures_of(key)
 
 if stakeholder_mode():
     if len(figures) < 2:
