@@ -40,12 +40,12 @@ _INSTRUCTION = re.compile(
 )
 
 
+def _pre(label: str, body: str) -> str:
+    return f'<pre role="region" aria-label="{html.escape(label)}" style="{_BOX}">{body}</pre>'
+
+
 def _box(label: str, lines: list[tuple[str, str]]) -> str:
-    return (
-        f'<pre role="region" aria-label="{html.escape(label)}" style="{_BOX}">'
-        + "".join(f'<span style="display: block{s}">{t}</span>' for s, t in lines)
-        + "</pre>"
-    )
+    return _pre(label, "".join(f'<span style="display: block{s}">{t}</span>' for s, t in lines))
 
 
 def diff_html(text: str, label: str = "Diff") -> str:
@@ -80,8 +80,7 @@ def dockerfile_html(text: str, label: str = "Dockerfile") -> str:
 
 def log_html(text: str, label: str = "Log") -> str:
     """A log as HTML, as it is (escaped)."""
-    name = html.escape(label)
-    return f'<pre role="region" aria-label="{name}" style="{_BOX}">{html.escape(text)}</pre>'
+    return _pre(label, html.escape(text))
 
 
 def show_log(text: str, *, label: str = "Log", where: DeltaGenerator | None = None) -> None:
